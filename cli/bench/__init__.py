@@ -1,0 +1,1 @@
+"""`wasteroute bench` targets, one module per target (discovered by cli.main)."""

@@ -1,0 +1,1 @@
+"""`wasteroute` subcommands, one module per command group (discovered by cli.main)."""
