@@ -1,0 +1,140 @@
+"""FastAPI dependencies: settings, a database connection, the caller and their role.
+
+A route asks for `Conn` (a pooled connection; committed when the route returns, rolled back
+when it raises) and one of `Planner`, `Driver`, `Member` (planner or driver), `Operator`.
+The principal's `tenant_id` comes from the token or API key, never from the request, so every
+query a route makes is scoped to the caller's tenant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+import psycopg
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from api.errors import Forbidden, Unauthorized, Unavailable
+from api.security import api_key_prefix, decode_token, verify_api_key
+from api.settings import ApiSettings
+from storage import api_keys as keys_store
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a user (by token) or a machine client (by API key)."""
+
+    user_id: int | None
+    tenant_id: str | None
+    role: str
+    vehicle_id: int | None = None
+    api_key_id: int | None = None
+
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False,
+                                     description="Short-lived JWT from POST /v1/auth/token")
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False,
+                              description="An API key for machine clients (shown once when created)")
+
+
+def get_settings(request: Request) -> ApiSettings:
+    return request.app.state.settings
+
+
+def get_pool(request: Request) -> ConnectionPool:
+    return request.app.state.pool
+
+
+def get_conn(pool: Annotated[ConnectionPool, Depends(get_pool)]) -> Iterator[psycopg.Connection]:
+    try:
+        with pool.connection(timeout=10) as conn:
+            yield conn
+    except PoolTimeout as exc:
+        raise Unavailable("the database is busy or unavailable; try again shortly") from exc
+
+
+Settings = Annotated[ApiSettings, Depends(get_settings)]
+Conn = Annotated[psycopg.Connection, Depends(get_conn)]
+
+_KEY_CACHE_S = 60.0
+_key_cache: dict[str, tuple[float, Principal]] = {}
+_key_lock = threading.Lock()
+
+
+def _principal_from_key(pool: ConnectionPool, key: str) -> Principal | None:
+    """Look the key up (argon2-verified), caching a success for a minute."""
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    now = time.monotonic()
+    with _key_lock:
+        hit = _key_cache.get(digest)
+    if hit and hit[0] > now:
+        return hit[1]
+    prefix = api_key_prefix(key)
+    if prefix is None:
+        return None
+    with pool.connection(timeout=10) as conn:
+        row = keys_store.find_api_key(conn, prefix)
+        if row is None or not verify_api_key(row["key_hash"], key):
+            return None
+        keys_store.touch_api_key(conn, row["id"])
+    principal = Principal(user_id=None, tenant_id=row["tenant_id"], role=row["role"],
+                          vehicle_id=row["vehicle_id"], api_key_id=row["id"])
+    with _key_lock:
+        if len(_key_cache) > 10_000:
+            _key_cache.clear()
+        _key_cache[digest] = (now + _KEY_CACHE_S, principal)
+    return principal
+
+
+def forget_api_keys() -> None:
+    """Drop cached API-key lookups (after a revocation in this process)."""
+    with _key_lock:
+        _key_cache.clear()
+
+
+def get_principal(request: Request, settings: Settings,
+                  token: Annotated[str | None, Depends(oauth2_scheme)],
+                  api_key: Annotated[str | None, Depends(api_key_scheme)]) -> Principal:
+    if token:
+        claims = decode_token(settings.jwt_secret, token)
+        if claims is None:
+            raise Unauthorized("invalid or expired token: log in again at POST /v1/auth/token")
+        return Principal(user_id=claims.user_id, tenant_id=claims.tenant_id, role=claims.role,
+                         vehicle_id=claims.vehicle_id)
+    if api_key:
+        try:
+            principal = _principal_from_key(request.app.state.pool, api_key)
+        except PoolTimeout as exc:
+            raise Unavailable("the database is busy or unavailable; try again shortly") from exc
+        if principal is None:
+            raise Unauthorized("invalid or revoked API key")
+        return principal
+    raise Unauthorized()
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require(*roles: str):
+    """A dependency that lets only these roles through (403 otherwise, for your own tenant)."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {principal.role}")
+        if principal.role != "operator" and not principal.tenant_id:
+            raise Forbidden("this credential belongs to no tenant")
+        return principal
+
+    return check
+
+
+Operator = Annotated[Principal, Depends(require("operator"))]
+Planner = Annotated[Principal, Depends(require("planner"))]
+Driver = Annotated[Principal, Depends(require("driver"))]
+Member = Annotated[Principal, Depends(require("planner", "driver"))]

@@ -1,0 +1,1 @@
+"""Pydantic models, one per use (`ContainerCreate`, `ContainerPublic`, `ContainersPublic`, ...)."""
