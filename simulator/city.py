@@ -1,0 +1,212 @@
+"""A simulated city: container islands along streets, depots, disposal sites and a fleet.
+
+`generate_city(CitySpec(...))` is deterministic by seed. Containers sit in islands (one to
+four underground containers of different fractions at one spot) along streets that run on a
+slightly rotated grid around the centre; islands are denser near the centre. Each container
+has a mean deposit rate (litres per day) chosen so that it fills in a realistic number of
+days: municipalities size and place containers so that residual waste fills in about five
+days and glass in about two weeks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from domain import Fraction, GeoPoint
+
+#: Underground container volume (litres) and inside depth (mm) per fraction.
+CONTAINER_MODELS: dict[Fraction, tuple[str, float, float]] = {
+    Fraction.RESIDUAL: ("ondergronds-5m3", 5000.0, 1900.0),
+    Fraction.PAPER: ("ondergronds-4m3", 4000.0, 1700.0),
+    Fraction.GLASS: ("ondergronds-3m3", 3000.0, 1500.0),
+    Fraction.PLASTIC: ("ondergronds-5m3", 5000.0, 1900.0),
+    Fraction.ORGANIC: ("ondergronds-3m3", 3000.0, 1500.0),
+    Fraction.TEXTILE: ("bovengronds-2.5m3", 2500.0, 1400.0),
+}
+#: Median days for a container to fill at its mean rate, and the spread (lognormal sigma).
+DAYS_TO_FULL: dict[Fraction, tuple[float, float]] = {
+    Fraction.RESIDUAL: (5.5, 0.45),
+    Fraction.PAPER: (9.0, 0.45),
+    Fraction.GLASS: (14.0, 0.45),
+    Fraction.PLASTIC: (7.0, 0.45),
+    Fraction.ORGANIC: (6.0, 0.45),
+    Fraction.TEXTILE: (14.0, 0.4),
+}
+#: Chance that an island has a container of each fraction (residual: always).
+ISLAND_MIX: dict[Fraction, float] = {
+    Fraction.RESIDUAL: 1.0, Fraction.PAPER: 0.30, Fraction.GLASS: 0.22,
+    Fraction.PLASTIC: 0.28, Fraction.ORGANIC: 0.15,
+}
+#: Truck per fraction: loose litres it carries after compaction, and kg.
+TRUCK: dict[Fraction, tuple[float, float]] = {
+    Fraction.RESIDUAL: (60_000.0, 10_000.0),
+    Fraction.PAPER: (70_000.0, 8_000.0),
+    Fraction.GLASS: (30_000.0, 11_000.0),
+    Fraction.PLASTIC: (90_000.0, 5_000.0),
+    Fraction.ORGANIC: (35_000.0, 11_000.0),
+    Fraction.TEXTILE: (40_000.0, 6_000.0),
+}
+SENSOR_FORMATS = ("native", "tts-v3", "chirpstack-v4")
+
+
+@dataclass(frozen=True, slots=True)
+class CityContainer:
+    """One container of the city and how fast it fills (mean, before daily patterns)."""
+
+    external_id: str
+    location: GeoPoint
+    fraction: Fraction
+    volume_l: float
+    depth_mm: float
+    model: str
+    rate_l_per_day: float
+    island: int
+    service_time_s: int = 180
+    market_day: int | None = None  # weekday with a market nearby (x1.6 deposits), if any
+    address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CitySite:
+    """A depot or disposal site."""
+
+    name: str
+    location: GeoPoint
+
+
+@dataclass(frozen=True, slots=True)
+class CityVehicle:
+    name: str
+    fraction: Fraction
+    depot: int
+    capacity_l: float
+    capacity_kg: float
+
+
+@dataclass(frozen=True)
+class City:
+    """Everything the simulator and the trial need to know about a municipality."""
+
+    name: str
+    centre: GeoPoint
+    containers: tuple[CityContainer, ...]
+    depots: tuple[CitySite, ...]
+    disposal_sites: tuple[CitySite, ...]
+    vehicles: tuple[CityVehicle, ...]
+    seed: int = 0
+
+    @property
+    def fractions(self) -> list[Fraction]:
+        return sorted({c.fraction for c in self.containers}, key=list(Fraction).index)
+
+    def rates(self) -> np.ndarray:
+        return np.array([c.rate_l_per_day for c in self.containers])
+
+    def volumes(self) -> np.ndarray:
+        return np.array([c.volume_l for c in self.containers])
+
+
+@dataclass(frozen=True, slots=True)
+class CitySpec:
+    """What city to generate. Defaults: a town of 1,500 containers, about 100,000 people."""
+
+    n_containers: int = 1500
+    seed: int = 1
+    name: str = "Nieuwstad"
+    centre: GeoPoint = field(default_factory=lambda: GeoPoint(52.0907, 5.1214))
+    radius_m: float = 3500.0
+    market_share: float = 0.05
+
+
+def _offset(centre: GeoPoint, east_m: float, north_m: float) -> GeoPoint:
+    lat = centre.lat + north_m / 111_320.0
+    lon = centre.lon + east_m / (111_320.0 * math.cos(math.radians(centre.lat)))
+    return GeoPoint(round(lat, 7), round(lon, 7))
+
+
+def _island_points(rng: np.random.Generator, n_islands: int, radius_m: float) -> np.ndarray:
+    """Island positions (east, north metres) along streets of a rotated grid."""
+    angle = rng.uniform(0, math.pi / 2)
+    rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+    points: list[tuple[float, float]] = []
+    while len(points) < n_islands:
+        start = rng.normal(0.0, radius_m / 2.0, size=2)
+        horizontal = rng.random() < 0.5
+        length = rng.uniform(250, 900)
+        spacing = rng.uniform(70, 160) * (1 + np.linalg.norm(start) / radius_m)
+        k = max(1, int(length // spacing))
+        for j in range(k):
+            along = j * spacing + rng.normal(0, 8)
+            across = rng.normal(0, 4)
+            xy = (start[0] + along, start[1] + across) if horizontal else (
+                start[0] + across, start[1] + along)
+            points.append(tuple(rot @ np.array(xy)))
+    return np.array(points[:n_islands])
+
+
+def _container(rng, spec, fraction, point, island, number) -> CityContainer:
+    model, volume_l, depth_mm = CONTAINER_MODELS[fraction]
+    median, sigma = DAYS_TO_FULL[fraction]
+    days = float(np.clip(rng.lognormal(math.log(median), sigma), 4.0, 35.0))
+    market = int(rng.integers(0, 6)) if rng.random() < spec.market_share else None
+    return CityContainer(
+        external_id=f"{fraction.value[:3]}-{number:05d}", location=_offset(spec.centre, *point),
+        fraction=fraction, volume_l=volume_l, depth_mm=depth_mm, model=model,
+        rate_l_per_day=round(volume_l / days, 1), island=island, market_day=market,
+        service_time_s=int(rng.integers(150, 240)), address=f"island {island}")
+
+
+def generate_containers(spec: CitySpec, rng: np.random.Generator) -> list[CityContainer]:
+    mean_per_island = sum(ISLAND_MIX.values()) + 0.25  # some islands have two residual
+    points = _island_points(rng, int(spec.n_containers / mean_per_island * 1.3) + 10,
+                            spec.radius_m)
+    out: list[CityContainer] = []
+    for island, point in enumerate(points):
+        kinds = [f for f, p in ISLAND_MIX.items() if rng.random() < p]
+        if rng.random() < 0.25:
+            kinds.append(Fraction.RESIDUAL)
+        for fraction in kinds:
+            if len(out) == spec.n_containers:
+                return out
+            out.append(_container(rng, spec, fraction, point, island, len(out) + 1))
+    return out
+
+
+def size_fleet(containers: list[CityContainer] | tuple[CityContainer, ...],
+               stops_per_truck_day: float = 45.0) -> list[CityVehicle]:
+    """Enough trucks per fraction for a weekly schedule at half fill, plus one spare."""
+    vehicles = []
+    for fraction in Fraction:
+        mine = [c for c in containers if c.fraction is fraction]
+        if not mine:
+            continue
+        visits_per_day = sum(c.rate_l_per_day / (0.45 * c.volume_l) for c in mine) * 7 / 5
+        n = max(1, math.ceil(visits_per_day / stops_per_truck_day)) + 1
+        capacity_l, capacity_kg = TRUCK[fraction]
+        for i in range(n):
+            vehicles.append(CityVehicle(f"{fraction.value}-{i + 1}", fraction, 0, capacity_l,
+                                        capacity_kg))
+    return vehicles
+
+
+def generate_city(spec: CitySpec | None = None) -> City:
+    """A deterministic city: the same spec gives the same containers, rates and fleet."""
+    spec = spec or CitySpec()
+    rng = np.random.default_rng(spec.seed)
+    containers = generate_containers(spec, rng)
+    r = spec.radius_m
+    depots = (CitySite("Depot Oost", _offset(spec.centre, 1.1 * r, 0.25 * r)),)
+    sites = (CitySite("Afvalverwerking Noord", _offset(spec.centre, 0.3 * r, 1.15 * r)),
+             CitySite("Overslag Zuid", _offset(spec.centre, -0.5 * r, -1.1 * r)))
+    return City(spec.name, spec.centre, tuple(containers), depots, sites,
+                tuple(size_fleet(containers)), seed=spec.seed)
+
+
+def with_rates(city: City, rates_l_per_day: np.ndarray) -> City:
+    """The same city with new mean deposit rates (for example, calibrated ones)."""
+    containers = tuple(replace(c, rate_l_per_day=float(r))
+                       for c, r in zip(city.containers, rates_l_per_day, strict=True))
+    return replace(city, containers=containers)

@@ -1,0 +1,251 @@
+"""The offline trial: run strategies side by side on the same seeded deposits, in-process.
+
+Every strategy starts from the same state (after a warm-up shared by all), sees the same
+deposits and the same sensor noise, and is routed by the same optimizer. Each day, for each
+strategy: the morning view (readings up to 06:00) → the strategy's choice → one optimizer run
+per fraction → the trucks empty what they reached at their arrival time → deposits, overflows
+and readings of the day. Strategies step in lockstep so that one pool of worker processes
+(both cores) solves every strategy's fractions of a day at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+
+from simulator.calendar import collection_day, is_service_day
+from simulator.city import City
+from simulator.deposits import DepositModel, share_before
+from simulator.trial.fixed import FixedSchedule, fair_schedule, scheduled
+from simulator.trial.metrics import StrategyResult
+from simulator.trial.routing import DayRoutes, StopChoice, solve_day, time_limit_for
+from simulator.trial.strategies import FixedStrategy, MorningView, Strategy, ThresholdStrategy
+
+log = logging.getLogger(__name__)
+
+READING_HOURS = (0, 6, 12, 18)
+STRATEGIES = ("fixed", "threshold", "forecast")
+
+
+@dataclass(frozen=True)
+class TrialConfig:
+    """How to run a trial. Solver limits are per fraction and day."""
+
+    days: int = 28
+    start: date = date(2026, 4, 20)
+    deposit_seed: int = 1
+    strategies: tuple[str, ...] = STRATEGIES
+    solver_s_per_100_stops: float = 1.0
+    solver_cap_s: float = 5.0
+    workers: int = 2
+    threshold: float = 0.7
+    warmup_days: int = 21
+    sensor_noise: float = 0.03
+    sensor_dropout: float = 0.03
+
+
+@dataclass
+class _State:
+    strategy: Strategy
+    level_l: np.ndarray
+    last_emptied: list
+    result: StrategyResult
+
+
+_CITY: City | None = None
+
+
+def _init_worker(city: City) -> None:
+    global _CITY
+    _CITY = city
+
+
+def _solve(fraction, choices, time_limit_s, seed) -> DayRoutes:
+    assert _CITY is not None
+    return solve_day(_CITY, fraction, choices, time_limit_s, seed)
+
+
+class _InlineExecutor(Executor):
+    """Run jobs in this process (workers=1): simpler to debug, no pickling."""
+
+    def submit(self, fn, *args, **kwargs):
+        from concurrent.futures import Future
+
+        f: Future = Future()
+        f.set_result(fn(*args, **kwargs))
+        return f
+
+
+def make_strategy(name: str, city: City, schedule: FixedSchedule, config: TrialConfig) -> Strategy:
+    if name == "fixed":
+        return FixedStrategy(schedule)
+    if name == "threshold":
+        return ThresholdStrategy(config.threshold)
+    if name == "forecast":
+        from simulator.trial.forecast import ForecastStrategy
+
+        return ForecastStrategy()
+    raise ValueError(f"unknown strategy {name!r}; expected one of {', '.join(STRATEGIES)}")
+
+
+class _Sensors:
+    """Noisy readings of the true fill, with dropouts; the same noise for every strategy."""
+
+    def __init__(self, seed: int, noise: float, dropout: float) -> None:
+        self.seed, self.noise, self.dropout = seed, noise, dropout
+
+    def read(self, day: date, hour: int, true_fill: np.ndarray) -> np.ndarray:
+        rng = np.random.default_rng([self.seed, 7, day.toordinal(), hour])
+        value = np.clip(true_fill + rng.normal(0.0, self.noise, true_fill.shape), 0.0, 1.0)
+        value[rng.random(true_fill.shape) < self.dropout] = np.nan
+        return value
+
+
+def _at(day: date, seconds: float) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=float(seconds))
+
+
+def next_service_day(day: date) -> date:
+    nxt = day + timedelta(days=1)
+    while not is_service_day(nxt):
+        nxt += timedelta(days=1)
+    return nxt
+
+
+class Trial:
+    """One run of several strategies over the same days. Call `run()`."""
+
+    def __init__(self, city: City, config: TrialConfig,
+                 progress: Callable[[str], None] | None = None) -> None:
+        self.city, self.config = city, config
+        self.progress = progress or (lambda line: None)
+        self.volumes = city.volumes()
+        self.deposits = DepositModel(city, config.deposit_seed)
+        self.sensors = _Sensors(config.deposit_seed, config.sensor_noise, config.sensor_dropout)
+        self.schedule = fair_schedule(city, config.deposit_seed, config.start)
+        self.reading_times: list[datetime] = []
+        self.readings: dict[str, list[np.ndarray]] = {}
+
+    # -- the shared warm-up ---------------------------------------------------------------
+    def _warm_up(self) -> tuple[np.ndarray, list, list[datetime], list[np.ndarray]]:
+        """Weeks before the trial, emptied when a morning reading shows ≥ 60%: history."""
+        n = len(self.city.containers)
+        rng = np.random.default_rng([self.config.deposit_seed, 99])
+        level = rng.uniform(0.0, 0.4, n) * self.volumes
+        last: list = [None] * n
+        times, rows = [], []
+        first = self.config.start - timedelta(days=self.config.warmup_days)
+        for d in range(self.config.warmup_days):
+            day = first + timedelta(days=d)
+            dep = self.deposits.day_l(day)
+            morning = (level + share_before(6 * 3600) * dep) / self.volumes
+            served = {}
+            if is_service_day(day):
+                served = {int(i): 11 * 3600 for i in np.nonzero(morning >= 0.6)[0]}
+            level, _, _, _ = self._advance(day, level, dep, served, last, times, rows)
+        return level, last, times, rows
+
+    # -- one day of one strategy ------------------------------------------------------------
+    def _advance(self, day, level, dep, served, last, times, rows):
+        """Apply a day: emptyings at their times, deposits, overflow; append readings."""
+        t = np.full(len(level), np.inf)
+        for i, start_s in served.items():
+            t[i] = start_s
+        emptied = np.isfinite(t)
+        s = np.where(emptied, share_before(np.where(emptied, t, 0.0)), 1.0)
+        pre = level + s * dep
+        fill_at_empty = np.minimum(pre, self.volumes)[emptied] / self.volumes[emptied]
+        overflow = np.maximum(0.0, pre - self.volumes)
+        after = np.where(emptied, (1 - s) * dep, np.minimum(pre, self.volumes))
+        overflow += np.where(emptied, np.maximum(0.0, after - self.volumes), 0.0)
+        for hour in READING_HOURS:
+            share = share_before(hour * 3600)
+            true = np.where(emptied & (hour * 3600 >= t), np.maximum(0, share - s) * dep,
+                            np.minimum(level + share * dep, self.volumes))
+            times.append(_at(day, hour * 3600))
+            rows.append(self.sensors.read(day, hour, true / self.volumes))
+        for i in np.nonzero(emptied)[0]:
+            last[i] = _at(day, t[i])
+        return np.minimum(after, self.volumes), fill_at_empty, overflow, emptied
+
+    def _view(self, day: date, state: _State, times, rows) -> MorningView:
+        morning = [k for k, ts in enumerate(times) if ts <= _at(day, 6 * 3600)]
+        due = np.zeros(len(self.city.containers), dtype=bool)
+        for back in range(-2, 7):  # a Monday holiday moves back to Saturday
+            cand = day - timedelta(days=back)
+            if collection_day(cand) == day:
+                due |= np.array([scheduled(float(f), int(g), cand) for f, g in
+                                 zip(self.schedule.frequency, self.schedule.group, strict=True)])
+        return MorningView(day, next_service_day(day), [times[k] for k in morning],
+                           np.array([rows[k] for k in morning]), list(state.last_emptied), due)
+
+    def run(self) -> dict[str, StrategyResult]:
+        """Run every configured strategy; return their results by name."""
+        cfg = self.config
+        level, last, times0, rows0 = self._warm_up()
+        states = {name: _State(make_strategy(name, self.city, self.schedule, cfg), level.copy(),
+                               list(last), StrategyResult(name)) for name in cfg.strategies}
+        history = {name: (list(times0), list(rows0)) for name in cfg.strategies}
+        pool: Executor = (ProcessPoolExecutor(cfg.workers, initializer=_init_worker,
+                                              initargs=(self.city,))
+                          if cfg.workers > 1 else _InlineExecutor())
+        if cfg.workers <= 1:
+            _init_worker(self.city)
+        t_start = time.perf_counter()
+        try:
+            for d in range(cfg.days):
+                day = cfg.start + timedelta(days=d)
+                self._run_day(d, day, states, history, pool)
+                self._report_progress(d, day, states, t_start)
+        finally:
+            pool.shutdown(cancel_futures=True)
+        return {name: s.result for name, s in states.items()}
+
+    def _run_day(self, d, day, states, history, pool) -> None:
+        dep = self.deposits.day_l(day)
+        jobs: dict[str, list] = {}
+        if is_service_day(day):
+            for name, state in states.items():
+                times, rows = history[name]
+                t0 = time.perf_counter()
+                choices = state.strategy.choose(self.city, self._view(day, state, times, rows))
+                state.result.select_s += time.perf_counter() - t0
+                jobs[name] = self._submit(pool, choices, d)
+        for name, state in states.items():
+            routes = [f.result() for f in jobs.get(name, [])]
+            served = {c: s for r in routes for c, s in r.served.items()}
+            times, rows = history[name]
+            level, fills, overflow, emptied = self._advance(
+                day, state.level_l, dep, served, state.last_emptied, times, rows)
+            state.level_l = level
+            state.result.add_day(d, day, is_service_day(day), routes, fills, overflow)
+
+    def _submit(self, pool: Executor, choices: list[StopChoice], d: int) -> list:
+        by_fraction: dict = {}
+        for c in choices:
+            by_fraction.setdefault(self.city.containers[c.container].fraction, []).append(c)
+        order = sorted(by_fraction.items(), key=lambda kv: -len(kv[1]))  # biggest first
+        return [pool.submit(_solve, fraction, mine,
+                            time_limit_for(len(mine), self.config.solver_s_per_100_stops,
+                                           self.config.solver_cap_s), d)
+                for fraction, mine in order]
+
+    def _report_progress(self, d: int, day: date, states, t_start: float) -> None:
+        parts = [f"{name} {s.result.km_per_day[-1]:6.1f} km" for name, s in states.items()]
+        elapsed = time.perf_counter() - t_start
+        done = (d + 1) / self.config.days
+        bar = "#" * int(20 * done) + "." * (20 - int(20 * done))
+        self.progress(f"[{bar}] day {d + 1}/{self.config.days} {day} {day.strftime('%a')}: "
+                      + ", ".join(parts) + f"  ({elapsed:.0f} s, eta {elapsed / done - elapsed:.0f} s)")
+
+
+def run_trial(city: City, config: TrialConfig,
+              progress: Callable[[str], None] | None = None) -> dict[str, StrategyResult]:
+    """Run the trial and return each strategy's result."""
+    return Trial(city, config, progress).run()

@@ -1,0 +1,146 @@
+"""Turn one day's chosen containers of one fraction into an optimizer `Problem`, and solve it.
+
+Locations are: the depots, the disposal sites, then the chosen containers, in that order.
+Times are seconds since local midnight of the plan day. Every strategy goes through this same
+code, so differences in km come from what each strategy chooses, not from how it is routed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from domain import Fraction
+from domain.units import DENSITY_KG_PER_L
+from optimizer import (
+    Break,
+    Depot,
+    DisposalSite,
+    HaversineProvider,
+    Plan,
+    PlanParams,
+    Problem,
+    Stop,
+    Vehicle,
+    plan_routes,
+)
+from simulator.city import City
+
+SHIFT_START_S = 7 * 3600
+SHIFT_END_S = 15 * 3600 + 1800
+LUNCH = Break(11 * 3600 + 1800, 12 * 3600 + 1800, 1800)
+UNLOAD_S = 1200
+VEHICLE_FIXED_COST = 0  # a truck on the road is worth 5 km of driving in the objective
+MATRIX = HaversineProvider(detour_factor=1.35, speed_kmh=25.0)
+
+
+@dataclass(frozen=True, slots=True)
+class StopChoice:
+    """A container a strategy wants emptied today, with its expected volume."""
+
+    container: int  # index into city.containers
+    volume_l: float
+    required: bool = True
+    prize: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DayRoutes:
+    """What was driven for one fraction on one day."""
+
+    fraction: Fraction
+    served: dict[int, int]  # container index -> service start (s since midnight)
+    unserved_required: list[int]
+    distance_m: int
+    driving_s: int
+    route_s: int
+    routes: int
+    disposal_trips: int
+    solve_s: float
+    paths: list[list[tuple[float, float]]]  # (lat, lon) per route, for the map
+
+
+def build_problem(city: City, fraction: Fraction, choices: list[StopChoice]) -> Problem:
+    """The routing problem of one fraction's choices (vehicles that carry that fraction)."""
+    points = [d.location for d in city.depots] + [s.location for s in city.disposal_sites]
+    points += [city.containers[c.container].location for c in choices]
+    distance, duration = MATRIX.matrices(points)
+    n_dep, n_sites = len(city.depots), len(city.disposal_sites)
+    density = DENSITY_KG_PER_L[fraction]
+    stops = tuple(
+        Stop(id=city.containers[c.container].external_id, location=n_dep + n_sites + i,
+             volume_l=int(round(c.volume_l)), weight_kg=int(round(c.volume_l * density)),
+             service_s=city.containers[c.container].service_time_s,
+             required=c.required, prize=int(c.prize), fraction=fraction.value)
+        for i, c in enumerate(choices))
+    vehicles = tuple(
+        Vehicle(id=v.name, depot=v.depot, capacity_l=int(v.capacity_l),
+                capacity_kg=int(v.capacity_kg), shift_start_s=SHIFT_START_S,
+                shift_end_s=SHIFT_END_S, lunch=LUNCH, fixed_cost=VEHICLE_FIXED_COST)
+        for v in city.vehicles if v.fraction is fraction)
+    return Problem(
+        distance_m=distance, duration_s=duration,
+        depots=tuple(Depot(d.name, i) for i, d in enumerate(city.depots)),
+        stops=stops, vehicles=vehicles,
+        disposal_sites=tuple(DisposalSite(s.name, n_dep + i, unload_s=UNLOAD_S)
+                             for i, s in enumerate(city.disposal_sites)),
+        name=f"{city.name}-{fraction.value}")
+
+
+def time_limit_for(n_stops: int, per_100_stops_s: float, cap_s: float) -> float:
+    """A short solver limit that grows with the day's size."""
+    return float(min(cap_s, max(0.5, per_100_stops_s * n_stops / 100.0)))
+
+
+def solve_day(city: City, fraction: Fraction, choices: list[StopChoice],
+              time_limit_s: float, seed: int = 0) -> DayRoutes:
+    """Plan one fraction's day with the optimizer and summarise what the trucks drove."""
+    if not choices:
+        return DayRoutes(fraction, {}, [], 0, 0, 0, 0, 0, 0.0, [])
+    problem = build_problem(city, fraction, choices)
+    t0 = time.perf_counter()
+    plan = plan_routes(problem, PlanParams(time_limit_s=time_limit_s, seed=seed,
+                                           allow_unserved_required=True))
+    solve_s = time.perf_counter() - t0
+    return summarise(city, problem, plan, choices, fraction, solve_s)
+
+
+def _location_of(problem: Problem, visit) -> int:
+    if visit.kind == "stop":
+        return problem.stops[visit.index].location
+    return problem.disposal_sites[visit.index].location
+
+
+def summarise(city: City, problem: Problem, plan: Plan, choices: list[StopChoice],
+              fraction: Fraction, solve_s: float) -> DayRoutes:
+    served: dict[int, int] = {}
+    driving = trips = used = 0
+    paths = []
+    n_dep = len(city.depots)
+    coords = [d.location for d in city.depots] + [s.location for s in city.disposal_sites]
+    coords += [city.containers[c.container].location for c in choices]
+    for route in plan.routes:
+        if not route.visits:
+            continue
+        used += 1
+        depot = problem.depots[problem.vehicles[route.vehicle].depot].location
+        seq = [depot] + [_location_of(problem, v) for v in route.visits] + [depot]
+        driving += int(sum(problem.duration_s[a, b] for a, b in zip(seq, seq[1:])))
+        paths.append([(coords[i].lat, coords[i].lon) for i in seq])
+        for v in route.visits:
+            if v.kind == "stop":
+                served[choices[v.index].container] = v.start_s
+            else:
+                trips += 1
+    unserved_required = [choices[u.stop].container for u in plan.unserved if u.required]
+    route_s = sum(r.duration_s for r in plan.routes if r.visits)
+    del n_dep
+    return DayRoutes(fraction, served, unserved_required, int(plan.distance_m), driving,
+                     int(route_s), used, trips, solve_s, paths)
+
+
+def expected_volumes(levels_l: np.ndarray, margin: float = 1.1) -> np.ndarray:
+    """What a planner loads a truck for: the estimate plus a margin."""
+    return levels_l * margin
