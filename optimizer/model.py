@@ -128,8 +128,9 @@ def validate_problem(p: Problem) -> None:
     """Raise `ProblemError` naming the first inconsistency found."""
     dist, dur = p.distance_m, p.duration_s
     if dist.ndim != 2 or dist.shape[0] != dist.shape[1] or dist.shape != dur.shape:
-        raise ProblemError(f"matrices must be square and equal in shape, got {dist.shape}, "
-                           f"{dur.shape}")
+        raise ProblemError(
+            f"matrices must be square and equal in shape, got {dist.shape}, {dur.shape}"
+        )
     n = dist.shape[0]
     places = [("depot", d.id, d.location) for d in p.depots]
     places += [("stop", s.id, s.location) for s in p.stops]

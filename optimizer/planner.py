@@ -1,0 +1,65 @@
+"""`plan_routes(problem, params) -> Plan`: the one entry point of the optimizer.
+
+Small problems go to OR-Tools directly (guided local search from a warm start). Large ones
+go through `optimizer.decompose`: a first solution, then regions re-optimised by OR-Tools
+across both cores. Every plan is checked by `optimizer.checker` before it is returned.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from optimizer.checker import assert_feasible
+from optimizer.errors import InfeasibleProblemError
+from optimizer.model import Plan, PlanParams, Problem
+from optimizer.plan_build import build_plan
+from optimizer.prechecks import unservable_stops
+
+log = logging.getLogger(__name__)
+
+#: Up to this many stops, one OR-Tools model over the whole problem.
+DIRECT_MAX_STOPS = 220
+
+
+def plan_routes(problem: Problem, params: PlanParams | None = None) -> Plan:
+    """Plan routes within `params.time_limit_s`; raise if required stops cannot be served."""
+    params = params or PlanParams()
+    t0 = time.monotonic()
+    reasons = unservable_stops(problem)
+    keep = [s for s in range(len(problem.stops)) if s not in reasons]
+    sub = problem.restrict(keep, list(range(len(problem.vehicles))))
+    deadline = t0 + params.time_limit_s
+    routes, times, first, stats = _search(sub, params, deadline)
+    routes = [[keep[c] if c >= 0 else c for c in r] for r in routes]
+    first = None if first is None else first - t0
+    plan = build_plan(problem, routes, times, reasons, time.monotonic() - t0, first, stats)
+    return _finish(problem, plan, params)
+
+
+def _search(problem: Problem, params: PlanParams, deadline: float):
+    from optimizer.construct import initial_routes
+    from optimizer.decompose import solve_decomposed
+    from optimizer.ortools_solve import solve_problem
+
+    if len(problem.stops) <= DIRECT_MAX_STOPS:
+        initial = initial_routes(problem)
+        out = solve_problem(problem, deadline - time.monotonic(), initial)
+        return out.routes, out.times, out.first_feasible_at, out.stats
+    return solve_decomposed(problem, params, deadline)
+
+
+def _finish(problem: Problem, plan: Plan, params: PlanParams) -> Plan:
+    """Check the plan; mark it feasible, or raise when required stops are left out."""
+    missing = [u for u in plan.unserved if u.required]
+    if params.check:
+        assert_feasible(problem, plan, require_all=False)
+    status = "feasible" if params.check else "unchecked"
+    if missing:
+        status = "partial"
+    from dataclasses import replace
+
+    plan = replace(plan, status=status)
+    if missing and not params.allow_unserved_required:
+        raise InfeasibleProblemError(missing, plan)
+    return plan
