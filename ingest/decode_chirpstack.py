@@ -1,0 +1,42 @@
+"""ChirpStack v4 events on `application/{app}/device/{dev_eui}/event/{up|status}` (JSON encoding).
+
+`up`: `deviceInfo.devEui`, `time` (else now is not guessed: a missing time is rejected),
+`object` (the codec's decoded payload, see ingest.decode_common.decoded_fields), the best
+gateway's `rssi`/`snr` from `rxInfo`. `status`: `batteryLevel` updates the container state only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ingest.decode_common import best_signal, decoded_fields, number, parse_json_object, text, timestamp
+from ingest.errors import INVALID_FIELD, Rejected
+from ingest.uplink import CHIRPSTACK_V4, Uplink
+
+
+def decode_chirpstack(topic_dev_eui: str, event: str, payload: bytes) -> Uplink:
+    """Decode one ChirpStack v4 `up` or `status` event."""
+    obj = parse_json_object(payload)
+    info = obj.get("deviceInfo")
+    if not isinstance(info, dict):
+        raise Rejected(INVALID_FIELD, "deviceInfo must be an object")
+    dev_eui = (text(info, "devEui") or topic_dev_eui).lower()
+    if event == "status":
+        return Uplink(source_format=CHIRPSTACK_V4, dev_eui=dev_eui, status_only=True,
+                      measured_at=_time_or_now(obj.get("time")),
+                      battery_pct=number(obj, "batteryLevel"))
+    decoded = obj.get("object")
+    if not isinstance(decoded, dict):
+        raise Rejected(INVALID_FIELD, "object (decoded payload) is missing: configure a codec "
+                                      "in the device profile")
+    fields = decoded_fields(decoded)
+    if fields["fill_fraction"] is None and fields["distance_mm"] is None:
+        raise Rejected(INVALID_FIELD, "object has no distance or fill level")
+    rssi, snr = best_signal(obj.get("rxInfo"), "rssi", "snr")
+    return Uplink(source_format=CHIRPSTACK_V4, measured_at=timestamp(obj.get("time"), "time"),
+                  dev_eui=dev_eui, rssi_dbm=rssi, snr_db=snr, **fields)
+
+
+def _time_or_now(value: object) -> datetime:
+    # Status events carry no `time` field in ChirpStack v4; they describe the device now.
+    return datetime.now(UTC) if value is None else timestamp(value, "time")

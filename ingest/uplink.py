@@ -1,0 +1,36 @@
+"""`Uplink`: what a decoder makes of one MQTT message, before the device is looked up.
+
+Decoders know the wire format; they do not know our devices or containers. The batch
+writer resolves `device_id` / `dev_eui` to a device and its container, then turns the
+uplink into a domain `Reading` (see ingest.validate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+NATIVE = "native"
+TTS_V3 = "tts-v3"
+CHIRPSTACK_V4 = "chirpstack-v4"
+
+
+@dataclass(frozen=True, slots=True)
+class Uplink:
+    """One decoded sensor message. Exactly one of `device_id` / `dev_eui` identifies the device
+    for lookup (TTS gives both: `device_id` is tried first). `tenant_id` is set only where the
+    topic names our tenant (native format); the device must then belong to it."""
+
+    source_format: str
+    measured_at: datetime
+    device_id: str | None = None
+    dev_eui: str | None = None  # lower-case hex
+    tenant_id: str | None = None
+    fill_fraction: float | None = None
+    distance_mm: float | None = None
+    temperature_c: float | None = None
+    battery_pct: float | None = None
+    tilt: bool | None = None
+    rssi_dbm: float | None = None
+    snr_db: float | None = None
+    status_only: bool = False  # a ChirpStack `status` event: battery only, no reading

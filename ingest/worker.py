@@ -1,0 +1,199 @@
+"""One ingest worker: a paho network loop in the calling thread and a batch writer thread.
+
+The network loop is our own (not `loop_forever`): it reads while the queue has room, sends
+the acknowledgements the writer hands back after each commit, and keeps the connection alive.
+Acknowledgements carry the connection generation they belong to; after a reconnect the broker
+redelivers whatever was not acknowledged, so acks of an older connection are dropped.
+
+Public: `run_worker(settings, stop_event, worker_index=0)` blocks until `stop_event` is set,
+then flushes, acknowledges and disconnects.
+"""
+
+from __future__ import annotations
+
+import logging
+import select
+import threading
+import time
+from collections import deque
+from typing import Any
+
+import paho.mqtt.client as mqtt
+
+from ingest.errors import ConfigError
+from ingest.metrics import Metrics
+from ingest.mqtt_client import BufferedClient, make_client, subscriptions
+from ingest.settings import IngestSettings
+from ingest.writer import BatchWriter
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_TIMEOUT_S = 30.0
+READS_PER_WAKEUP = 2000
+
+
+class Worker:
+    """See the module docstring. Use `run_worker` rather than this class directly."""
+
+    def __init__(self, settings: IngestSettings, stop: threading.Event, index: int = 0,
+                 metrics: Metrics | None = None) -> None:
+        if not settings.database_url:
+            raise ConfigError("no database: set DATABASE_URL")
+        if settings.protocol not in ("auto", "5", "3.1.1"):
+            raise ConfigError(f"INGEST_PROTOCOL must be auto, 5 or 3.1.1, not {settings.protocol!r}")
+        self.settings = settings
+        self.stop = stop
+        self.index = index
+        self.client_id = f"{settings.client_id}-{index}"
+        self.metrics = metrics or Metrics()
+        self.queue: deque = deque()
+        self.acks: deque = deque()
+        self.generation = 0
+        self.v5 = settings.protocol != "3.1.1"
+        self.ever_connected = False
+        self.subscribed = threading.Event()
+        self._attempts = 0
+        self._handshakes = 0
+        self.client = self._new_client()
+
+    def _new_client(self) -> BufferedClient:
+        client = make_client(self.settings, self.client_id, self.v5)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_subscribe = self._on_subscribe
+        client.on_message = self._on_message
+        client.on_socket_register_write = lambda *args: None  # our loop writes, in batches
+        return client
+
+    # ------------------------------------------------------------------ callbacks
+    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        if reason.is_failure:
+            log.warning("broker refused worker %s: %s", self.client_id, reason)
+            return
+        self.generation += 1
+        self.ever_connected = True
+        self._attempts = 0
+        shared = self.v5
+        client.subscribe(subscriptions(self.settings, shared))
+        log.info("worker %s connected (MQTT %s, session present: %s)", self.client_id,
+                 "5" if self.v5 else "3.1.1", bool(getattr(flags, "session_present", False)))
+
+    def _on_subscribe(self, client: Any, userdata: Any, mid: int, reasons: Any, props: Any) -> None:
+        failed = [str(r) for r in reasons if r.is_failure]
+        if failed:
+            log.error("worker %s: subscription refused: %s", self.client_id, failed)
+            return
+        self.metrics.connected.set(1)
+        self.subscribed.set()
+        log.info("worker %s subscribed to %s", self.client_id,
+                 [t for t, _ in subscriptions(self.settings, self.v5)])
+
+    def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        self.generation += 1  # acks of the old connection must not go out on the next one
+        self.metrics.connected.set(0)
+        self.subscribed.clear()
+        if not self.stop.is_set():
+            log.warning("worker %s disconnected: %s", self.client_id, reason)
+
+    def _on_message(self, client: Any, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        self.queue.append((self.generation, message))
+
+    # ------------------------------------------------------------------ loop
+    def run(self) -> None:
+        writer = BatchWriter(self.settings, self.queue, self.acks, self.metrics,
+                             name=f"ingest-writer-{self.index}")
+        writer.start()
+        try:
+            while not self.stop.is_set():
+                if self.client.socket() is None:
+                    self._reconnect()
+                else:
+                    self._step()
+        finally:
+            self._shutdown(writer)
+
+    def _step(self) -> None:
+        c = self.client
+        self._send_acks()
+        room = len(self.queue) < self.settings.queue_size
+        if room and c.has_buffered():
+            readable = True
+        else:
+            sock = c.socket()
+            r, _, _ = select.select([sock] if room else [], [sock] if c.want_write() else [], [], 0.005)
+            readable = bool(r)
+        if readable:
+            for _ in range(READS_PER_WAKEUP):
+                if c.loop_read() != mqtt.MQTT_ERR_SUCCESS or not c.has_buffered():
+                    break
+                if len(self.queue) >= self.settings.queue_size:
+                    break
+        if c.socket() is not None:
+            if c.want_write():
+                c.loop_write()
+            c.loop_misc()
+
+    def _send_acks(self) -> None:
+        c, current = self.client, self.generation
+        while self.acks:
+            for gen, mid, qos in self.acks.popleft():
+                if gen == current:
+                    c.ack(mid, qos)
+
+    def _reconnect(self) -> None:
+        if self._attempts:
+            delay = min(self.settings.reconnect_max_s, 0.25 * 2 ** min(self._attempts, 8))
+            self.metrics.reconnects.inc()
+            if self.stop.wait(delay):
+                return
+        self._attempts += 1
+        if self._handshakes and self.settings.protocol == "auto" and self.v5 and not self.ever_connected:
+            self._fall_back_to_v311()  # the broker took our TCP connection but not MQTT 5
+        try:
+            self.client.reconnect()
+            self._handshakes += 1
+        except OSError as exc:
+            log.warning("worker %s cannot reach the broker (%s); retrying", self.client_id, exc)
+
+    def _fall_back_to_v311(self) -> None:
+        log.warning("worker %s: broker did not accept MQTT 5; using MQTT 3.1.1 and a plain "
+                    "(unshared) subscription", self.client_id)
+        self.v5 = False
+        self.client = self._new_client()
+
+    def _shutdown(self, writer: BatchWriter) -> None:
+        writer.finish.set()
+        deadline = time.monotonic() + SHUTDOWN_TIMEOUT_S
+        while writer.is_alive() and time.monotonic() < deadline:
+            self._flush_acks()
+            writer.join(0.01)
+        if writer.is_alive():
+            log.error("worker %s: writer did not finish in %.0f s; unacknowledged messages "
+                      "will be redelivered", self.client_id, SHUTDOWN_TIMEOUT_S)
+            writer.abandon.set()
+            writer.join(5)
+        self._flush_acks()
+        if self.client.socket() is not None:
+            self.client.disconnect()
+            self.client.loop_write()
+        log.info("worker %s stopped", self.client_id)
+
+    def _flush_acks(self) -> None:
+        if self.client.socket() is not None:
+            self._send_acks()
+            if self.client.want_write():
+                self.client.loop_write()
+            self.client.loop_misc()
+
+
+def run_worker(settings: IngestSettings, stop_event: threading.Event, worker_index: int = 0,
+               metrics: Metrics | None = None) -> None:
+    """Run one ingest worker until `stop_event` is set (then flush, ack and disconnect).
+
+    Blocks; run it in a thread for an in-process worker (the demo). Serves /metrics on
+    `settings.metrics_port + worker_index` if a port is set.
+    """
+    worker = Worker(settings, stop_event, worker_index, metrics)
+    if settings.metrics_port is not None:
+        worker.metrics.serve(settings.metrics_port + worker_index, settings.metrics_host)
+    worker.run()
