@@ -1,0 +1,104 @@
+"""Sensors: register (with broker credentials), map to a container, rotate credentials;
+operators download the Mosquitto password and ACL files."""
+
+from __future__ import annotations
+
+import psycopg
+from fastapi import APIRouter, Response, status
+
+from api.broker_files import acl_file, device_topic, password_file
+from api.deps import Conn, Member, Operator, Planner
+from api.errors import InvalidInput
+from api.models.common import AUTHED, Limit, Offset, error_responses
+from api.models.devices import (DeviceCreate, DeviceCredentials, DeviceId, DevicePublic,
+                                DeviceRegistered, DevicesPublic, DeviceUpdate)
+from api.security import mosquitto_hash, new_device_password
+from storage import api_containers
+from storage import devices as store
+from storage.errors import NotFound
+
+router = APIRouter(tags=["devices"], responses=AUTHED)
+
+
+def _check_container(conn: psycopg.Connection, tenant_id: str, container_id: int | None) -> None:
+    if container_id is not None:
+        try:
+            api_containers.get_container(conn, tenant_id, container_id)
+        except NotFound:
+            raise InvalidInput(f"container_id: no container {container_id} in this tenant") from None
+
+
+def _credentials(tenant_id: str, device_id: str, password: str) -> dict:
+    return {"device_id": device_id, "broker_username": device_id, "broker_password": password,
+            "publish_topic": device_topic(tenant_id, device_id)}
+
+
+@router.post("/devices", status_code=status.HTTP_201_CREATED, response_model=DeviceRegistered,
+             responses=error_responses(409))
+def register_device(body: DeviceCreate, conn: Conn, me: Planner) -> dict:
+    """Register a sensor on a container. The answer holds its broker password, shown once.
+    Device ids and DevEUIs are unique across the deployment (409 when taken)."""
+    _check_container(conn, me.tenant_id, body.container_id)
+    password = new_device_password()
+    row = store.create_device(conn, me.tenant_id, device_id=body.device_id,
+                              container_id=body.container_id,
+                              dev_eui=body.dev_eui.lower() if body.dev_eui else None, model=body.model,
+                              broker_username=body.device_id, password_hash=mosquitto_hash(password))
+    return {**row, "credentials": _credentials(me.tenant_id, body.device_id, password)}
+
+
+@router.get("/devices", response_model=DevicesPublic)
+def list_devices(conn: Conn, me: Member, container_id: int | None = None,
+                 limit: Limit = 100, offset: Offset = 0) -> dict:
+    rows, count = store.list_devices(conn, me.tenant_id, container_id=container_id, limit=limit,
+                                     offset=offset)
+    return {"data": rows, "count": count}
+
+
+@router.get("/devices/{device_id}", response_model=DevicePublic)
+def get_device(device_id: DeviceId, conn: Conn, me: Member) -> dict:
+    return store.get_device(conn, me.tenant_id, device_id)
+
+
+@router.patch("/devices/{device_id}", response_model=DevicePublic, responses=error_responses(409))
+def update_device(device_id: DeviceId, body: DeviceUpdate, conn: Conn, me: Planner) -> dict:
+    """Map the sensor to another container, or change its DevEUI, model or active flag."""
+    changes = body.model_dump(exclude_unset=True)
+    for key in ("container_id", "active"):
+        if key in changes and changes[key] is None:
+            raise InvalidInput(f"{key}: may not be null")
+    store.get_device(conn, me.tenant_id, device_id)
+    _check_container(conn, me.tenant_id, changes.get("container_id"))
+    if changes.get("dev_eui"):
+        changes["dev_eui"] = changes["dev_eui"].lower()
+    return store.update_device(conn, me.tenant_id, device_id, changes)
+
+
+@router.post("/devices/{device_id}/credentials", response_model=DeviceCredentials)
+def rotate_credentials(device_id: DeviceId, conn: Conn, me: Planner) -> dict:
+    """A new broker password for the sensor (the old one stops working once the broker
+    files are regenerated and reloaded)."""
+    password = new_device_password()
+    store.set_device_password(conn, me.tenant_id, device_id, mosquitto_hash(password))
+    return _credentials(me.tenant_id, device_id, password)
+
+
+@router.delete("/devices/{device_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_device(device_id: DeviceId, conn: Conn, me: Planner) -> Response:
+    store.delete_device(conn, me.tenant_id, device_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+TEXT = {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}}
+
+
+@router.get("/broker/passwd", response_class=Response, responses=TEXT)
+def broker_password_file(conn: Conn, _: Operator) -> Response:
+    """Operators: the Mosquitto password file for every active device (hashes only)."""
+    return Response(password_file(store.broker_credentials(conn)), media_type="text/plain")
+
+
+@router.get("/broker/acl", response_class=Response, responses=TEXT)
+def broker_acl_file(conn: Conn, _: Operator) -> Response:
+    """Operators: the Mosquitto ACL file: each device may publish only to its own topic."""
+    return Response(acl_file(store.broker_credentials(conn)), media_type="text/plain")
