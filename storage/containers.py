@@ -6,7 +6,7 @@ database assigns the id, the `tenant_id` argument wins). `external_id` is the na
 within a tenant: importing the same file twice updates rather than duplicates.
 
 Public API: `list_containers`, `get_container`, `add_container`, `upsert_containers`,
-`delete_container`, `count_containers`.
+`delete_container`, `count_containers`, `list_fractions`.
 """
 
 from __future__ import annotations
@@ -114,3 +114,10 @@ def _container(r: dict) -> Container:
         volume_l=r["volume_l"], depth_mm=r["depth_mm"], model=r["model"],
         service_time_s=r["service_time_s"], open_from=r["open_from"],
         open_until=r["open_until"], address=r["address"])
+
+
+def list_fractions(conn: psycopg.Connection, tenant_id: str) -> list[Fraction]:
+    """The fractions the tenant has containers of."""
+    rows = conn.execute("SELECT DISTINCT fraction FROM containers WHERE tenant_id = %s"
+                        " ORDER BY fraction", (tenant_id,))
+    return [Fraction(r["fraction"]) for r in rows]

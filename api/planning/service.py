@@ -1,0 +1,199 @@
+"""`plan_day`: one tenant, one day, each fraction: from the database to a stored plan.
+
+Steps: read containers, fleet, reading history and state (storage); forecast and select
+(planning); build the routing problem and solve it (optimizer); check the plan with the
+independent checker; store it as a new draft version (storage.plans). A plan that fails the
+check is never stored. Required containers the fleet cannot serve are stored as unserved with
+the optimizer's reason, and the plan's solver_status says "partial".
+"""
+
+from __future__ import annotations
+
+import logging
+import time as clock
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import psycopg
+
+from domain import Fraction
+from optimizer import HaversineProvider, Plan, PlanCheckError, PlanParams, check_plan, plan_routes
+from planning import ContainerHistory, ForecastConfig, forecast_fleet
+from planning.problem import RoutingInput, RoutingSettings, build_problem
+from planning.selection import Alarms, Decision, SelectionPolicy, count_decisions, select_containers
+from storage import containers as containers_store
+from storage import fleet as fleet_store
+from storage import forecast_queries
+from storage import plans as plans_store
+from storage import tenants as tenants_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSettings:
+    time_limit_s: float = 30.0
+    seed: int = 0
+    workers: int = 1
+    detour_factor: float = 1.3
+    speed_kmh: float = 30.0
+    forecast: ForecastConfig = field(default_factory=ForecastConfig)
+    routing: RoutingSettings = field(default_factory=RoutingSettings)
+    service_time: time | None = None  # default: the middle of the fleet's shifts
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOutcome:
+    tenant_id: str
+    plan_date: date
+    fraction: Fraction
+    plan_id: int
+    version: int
+    containers_seen: int
+    counts: dict
+    health_counts: dict
+    unserved_required: int
+    vehicles_used: int
+    distance_m: int
+    duration_s: int
+    solve_time_s: float
+    total_time_s: float
+    status: str
+    routing: RoutingInput | None
+    plan: Plan | None
+    decisions: tuple[Decision, ...]
+
+
+def plan_day(conn: psycopg.Connection, tenant_id: str, plan_date: date,
+             fraction: Fraction | None = None, settings: PlanSettings = PlanSettings(), *,
+             trigger: str = "cli", now: datetime | None = None) -> list[PlanOutcome]:
+    """Plan each fraction the tenant has containers of (or only `fraction`)."""
+    tenant = tenants_store.get_tenant(conn, tenant_id)
+    fractions = [fraction] if fraction else containers_store.list_fractions(conn, tenant.id)
+    return [plan_fraction(conn, tenant.id, plan_date, f, settings, trigger=trigger, now=now)
+            for f in fractions]
+
+
+def plan_fraction(conn: psycopg.Connection, tenant_id: str, plan_date: date, fraction: Fraction,
+                  settings: PlanSettings = PlanSettings(), *, trigger: str = "cli",
+                  now: datetime | None = None) -> PlanOutcome:
+    began = clock.perf_counter()
+    tenant = tenants_store.get_tenant(conn, tenant_id)
+    now = now or datetime.now(UTC)
+    containers = {c.id: c for c in containers_store.list_containers(conn, tenant_id,
+                                                                     fraction=fraction)}
+    vehicles = fleet_store.list_vehicles(conn, tenant_id, fraction=fraction)
+    depots = fleet_store.list_depots(conn, tenant_id)
+    sites = fleet_store.list_disposal_sites(conn, tenant_id, fraction=fraction)
+    since = now - timedelta(days=settings.forecast.history_days)
+    histories = forecast_queries.fetch_reading_histories(conn, tenant_id, since,
+                                                         now + timedelta(seconds=1),
+                                                         fraction=fraction)
+    states = forecast_queries.fetch_container_states(conn, tenant_id, fraction=fraction)
+    policy = _policy(plans_store.get_selection_policies(conn, tenant_id), fraction)
+    read_s = clock.perf_counter() - began
+
+    inputs = {cid: _history(cid, histories.get(cid), states.get(cid)) for cid in containers}
+    forecasts = forecast_fleet(list(containers.values()), inputs, now.timestamp(),
+                               tenant.timezone, settings.forecast)
+    alarms = {cid: Alarms(s.fire_alarm, s.tilt_alarm, s.report_alarm) for cid, s in states.items()}
+    decisions = select_containers(forecasts, plan_date, tenant.timezone, policy,
+                                  service_time=settings.service_time or _mid_shift(vehicles),
+                                  alarms=alarms)
+    routing = build_problem(plan_date, tenant.timezone, fraction, containers, decisions,
+                            vehicles, depots, sites,
+                            HaversineProvider(settings.detour_factor, settings.speed_kmh),
+                            settings.routing)
+    plan = _solve(routing, settings)
+    total = clock.perf_counter() - began
+    outcome = _store(conn, tenant_id, plan_date, fraction, now, routing, plan, decisions,
+                     settings, trigger, total)
+    log.info("planned %s %s %s: version %d, %d containers, %s, %d vehicles, %.1f km, "
+             "read %.1fs, solve %.1fs, total %.1fs", tenant_id, plan_date, fraction,
+             outcome.version, len(containers), outcome.counts, outcome.vehicles_used,
+             outcome.distance_m / 1000, read_s, outcome.solve_time_s, outcome.total_time_s)
+    return outcome
+
+
+def publish(conn: psycopg.Connection, tenant_id: str, plan_id: int) -> dict:
+    return plans_store.publish_plan(conn, tenant_id, plan_id)
+
+
+def _policy(rows: dict, fraction: Fraction) -> SelectionPolicy:
+    row = rows.get(str(fraction)) or rows.get("*")
+    if row is None:
+        return SelectionPolicy()
+    return SelectionPolicy(must_level=row.must_level, skip_level=row.skip_level,
+                           collection_weekdays=frozenset(row.collection_weekdays),
+                           prize_m=row.prize_m)
+
+
+def _history(cid, history, state) -> ContainerHistory | None:
+    emptied = state.date_last_emptying.timestamp() if state and state.date_last_emptying else None
+    if history is None:
+        if emptied is None:
+            return None
+        import numpy as np
+
+        return ContainerHistory(cid, np.zeros(0), np.zeros(0), None, emptied)
+    return ContainerHistory(cid, history.times_s, history.fill, history.battery_pct, emptied)
+
+
+def _mid_shift(vehicles) -> time:
+    if not vehicles:
+        return time(11, 0)
+    mids = [((v.shift_start.hour * 60 + v.shift_start.minute)
+             + (v.shift_end.hour * 60 + v.shift_end.minute)) / 2 for v in vehicles]
+    m = int(sum(mids) / len(mids))
+    return time(m // 60, m % 60)
+
+
+def _solve(routing: RoutingInput, settings: PlanSettings) -> Plan | None:
+    if not routing.problem.stops:
+        return None
+    params = PlanParams(time_limit_s=settings.time_limit_s, seed=settings.seed,
+                        workers=settings.workers, allow_unserved_required=True)
+    plan = plan_routes(routing.problem, params)
+    violations = check_plan(routing.problem, plan, require_all=False)
+    if violations:  # the optimizer checks too; this is the service's own guarantee
+        raise PlanCheckError(violations)
+    return plan
+
+
+def _store(conn, tenant_id, plan_date, fraction, now, routing, plan, decisions, settings,
+           trigger, total_s) -> PlanOutcome:
+    from api.planning.records import decision_records, route_records
+
+    routes, stops = route_records(routing, plan) if plan else ([], [])
+    served = {s.container_id for s in stops if s.container_id is not None}
+    unserved = {}
+    if plan:
+        unserved = {routing.stop_container_ids[u.stop]: u.reason for u in plan.unserved}
+    records = decision_records(decisions, served, unserved, settings.forecast)
+    counts = count_decisions(decisions)
+    health: dict[str, int] = {}
+    for d in decisions:
+        for flag in d.forecast.health:
+            health[flag] = health.get(flag, 0) + 1
+    n_unserved_required = sum(1 for d in decisions
+                              if d.decision == "must" and d.container_id not in served)
+    status = "empty" if plan is None else plan.status
+    header = plans_store.PlanHeader(
+        plan_date=plan_date, fraction=str(fraction), forecast_at=now,
+        containers_seen=len(decisions), n_must=counts["must"], n_optional=counts["optional"],
+        n_skipped=counts["skip"], n_served=len(served),
+        vehicles_used=plan.vehicles_used if plan else 0,
+        distance_m=plan.distance_m if plan else 0, duration_s=plan.duration_s if plan else 0,
+        objective=plan.objective if plan else 0, solver_status=status,
+        solve_time_s=plan.runtime_s if plan else 0.0,
+        first_feasible_s=plan.first_feasible_s if plan else None, total_time_s=total_s,
+        trigger=trigger, params={"time_limit_s": settings.time_limit_s, "seed": settings.seed,
+                                 "health": health, "unserved_required": n_unserved_required})
+    stored = plans_store.store_plan(conn, tenant_id, header, routes, stops, records)
+    return PlanOutcome(
+        tenant_id=tenant_id, plan_date=plan_date, fraction=fraction, plan_id=stored.id,
+        version=stored.version, containers_seen=len(decisions), counts=counts,
+        health_counts=health, unserved_required=n_unserved_required,
+        vehicles_used=header.vehicles_used, distance_m=header.distance_m,
+        duration_s=header.duration_s, solve_time_s=header.solve_time_s, total_time_s=total_s,
+        status=status, routing=routing, plan=plan, decisions=tuple(decisions))

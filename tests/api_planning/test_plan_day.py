@@ -1,0 +1,54 @@
+"""Planning a day against the real TimescaleDB: stored, versioned, checked, published."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from api.planning import PlanSettings, plan_day, publish
+from domain import Fraction
+from optimizer import check_plan
+from storage import plans as plans_store
+
+from .conftest import NOW, PLAN_DATE
+
+FAST = PlanSettings(time_limit_s=2.0)
+
+
+def test_a_planned_day_is_stored_with_routes_stops_and_reasons(db, tenant_id, seeded):
+    """plan_day stores one draft plan whose routes serve every must container, with reasons."""
+    [outcome] = plan_day(db, tenant_id, PLAN_DATE, Fraction.RESIDUAL, FAST, now=NOW)
+    plan = plans_store.get_plan(db, tenant_id, outcome.plan_id)
+    assert plan["status"] == "draft" and plan["version"] == 1
+    assert plan["containers_seen"] == len(seeded)
+    decisions = plans_store.list_plan_decisions(db, tenant_id, outcome.plan_id)
+    assert len(decisions) == len(seeded) and all(d["reason"] for d in decisions)
+    must = {d["container_id"] for d in decisions if d["decision"] == "must"}
+    stops = plans_store.list_plan_stops(db, tenant_id, outcome.plan_id)
+    visited = {s["container_id"] for s in stops if s["kind"] == "container"}
+    assert must and must <= visited
+    assert all(s["eta"] <= s["start_at"] <= s["departure_at"] for s in stops)
+    assert plans_store.list_plan_routes(db, tenant_id, outcome.plan_id)
+
+
+def test_the_stored_plan_passes_the_optimizers_checker(db, tenant_id, seeded):
+    """The independent feasibility checker finds no violation in the plan that was stored."""
+    [outcome] = plan_day(db, tenant_id, PLAN_DATE, Fraction.RESIDUAL, FAST, now=NOW)
+    assert outcome.plan is not None
+    assert check_plan(outcome.routing.problem, outcome.plan) == []
+
+
+def test_replanning_makes_a_new_version_and_a_published_plan_does_not_change(db, tenant_id, seeded):
+    """Re-planning adds version 2, keeps version 1, and a published plan cannot be edited."""
+    [first] = plan_day(db, tenant_id, PLAN_DATE, Fraction.RESIDUAL, FAST, now=NOW)
+    publish(db, tenant_id, first.plan_id)
+    [second] = plan_day(db, tenant_id, PLAN_DATE, Fraction.RESIDUAL, FAST, now=NOW)
+    assert (first.version, second.version) == (1, 2)
+    assert plans_store.get_plan(db, tenant_id, first.plan_id)["status"] == "published"
+    with pytest.raises(psycopg.errors.RaiseException):
+        db.execute("UPDATE plan_stops SET load_l = 0 WHERE plan_id = %s", (first.plan_id,))
+    with pytest.raises(psycopg.errors.RaiseException):
+        db.execute("UPDATE plans SET distance_m = 1 WHERE id = %s", (first.plan_id,))
+    publish(db, tenant_id, second.plan_id)
+    statuses = {p["version"]: p["status"] for p in plans_store.list_plans(db, tenant_id)}
+    assert statuses == {1: "superseded", 2: "published"}
