@@ -134,7 +134,8 @@ class Trial:
 
     # -- the shared warm-up ---------------------------------------------------------------
     def _warm_up(self) -> tuple[np.ndarray, list, list[datetime], list[np.ndarray]]:
-        """Weeks before the trial, emptied when a morning reading shows ≥ 60%: history."""
+        """Weeks before the trial (history for the sensors): each container emptied when it
+        would otherwise pass 85% before the next service day (an oracle, before day 0)."""
         n = len(self.city.containers)
         rng = np.random.default_rng([self.config.deposit_seed, 99])
         level = rng.uniform(0.0, 0.4, n) * self.volumes
@@ -147,7 +148,9 @@ class Trial:
             morning = (level + share_before(6 * 3600) * dep) / self.volumes
             served = {}
             if is_service_day(day):
-                served = {int(i): 11 * 3600 for i in np.nonzero(morning >= 0.6)[0]}
+                gap = (next_service_day(day) - day).days + 0.5
+                ahead = morning + gap * self.city.rates() / self.volumes
+                served = {int(i): 11 * 3600 for i in np.nonzero(ahead >= 0.85)[0]}
             level, _, _, _ = self._advance(day, level, dep, served, last, times, rows)
         return level, last, times, rows
 

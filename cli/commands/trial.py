@@ -1,0 +1,93 @@
+"""`wasteroute trial`: what would we save? Fixed, threshold and forecast strategies compared
+offline on the same seeded city and deposits (see docs/trial.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from cli.errors import UserError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("trial", help="compare fixed, threshold and forecast strategies "
+                                            "offline on a simulated city")
+    p.add_argument("--days", type=int, default=28, help="days to simulate (default 28)")
+    p.add_argument("--strategy", default="all",
+                   help="fixed|threshold|forecast|all, or a comma-separated list")
+    p.add_argument("--containers", type=int, default=1500,
+                   help="size of the generated city (default 1500)")
+    p.add_argument("--seed", type=int, default=1, help="city and deposit seed")
+    p.add_argument("--city-file", type=Path,
+                   help="your own containers (CSV or GeoJSON) instead of a generated city")
+    p.add_argument("--start", type=date.fromisoformat, default=date(2026, 4, 20),
+                   help="first day (default 2026-04-20, a Monday; King's Day falls in it)")
+    p.add_argument("--threshold", type=float, default=0.7,
+                   help="fill level of the threshold strategy (default 0.7)")
+    p.add_argument("--solver-s-per-100", type=float, default=1.0,
+                   help="solver seconds per 100 stops per fraction and day (default 1.0)")
+    p.add_argument("--solver-cap", type=float, default=5.0,
+                   help="at most this many solver seconds per fraction and day (default 5)")
+    p.add_argument("--workers", type=int, default=2, help="solver processes (default 2)")
+    p.add_argument("--html", type=Path, default=Path("trial-report.html"),
+                   help="where to write the HTML report (default trial-report.html)")
+    p.add_argument("--json", type=Path, help="also write the figures as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=run)
+
+
+def parse_strategies(text: str) -> tuple[str, ...]:
+    from simulator.trial import STRATEGIES
+
+    names = STRATEGIES if text == "all" else tuple(s.strip() for s in text.split(",") if s)
+    bad = [n for n in names if n not in STRATEGIES]
+    if bad or not names:
+        raise UserError(f"--strategy: unknown strategy {bad[0] if bad else text!r}; expected "
+                        f"fixed, threshold, forecast or all")
+    return names
+
+
+def run(args: argparse.Namespace) -> int:
+    from simulator import CitySpec, SimulatorError, generate_city
+    from simulator.loading import load_containers
+    from simulator.trial import TrialConfig, run_trial
+    from simulator.trial.report import render_html, render_table
+
+    if args.days < 1:
+        raise UserError("--days must be at least 1")
+    strategies = parse_strategies(args.strategy)
+    try:
+        if args.city_file:
+            city, report = load_containers(args.city_file, seed=args.seed, skip_bad=True)
+            print(f"loaded {len(city.containers)} containers from {args.city_file} "
+                  f"(skipped {sum(report.skipped.values())})")
+        else:
+            city = generate_city(CitySpec(n_containers=args.containers, seed=args.seed))
+        config = TrialConfig(days=args.days, start=args.start, deposit_seed=args.seed,
+                             strategies=strategies, solver_s_per_100_stops=args.solver_s_per_100,
+                             solver_cap_s=args.solver_cap, workers=args.workers,
+                             threshold=args.threshold)
+        print(f"trial: {city.name}, {len(city.containers)} containers, {len(city.vehicles)} "
+              f"trucks, {args.days} days from {args.start}, strategies {', '.join(strategies)}",
+              flush=True)
+        t0 = time.perf_counter()
+        progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+        results = run_trial(city, config, progress)
+        wall = time.perf_counter() - t0
+    except SimulatorError as exc:
+        raise UserError(str(exc)) from exc
+    print(render_table(results))
+    print(f"wall time {wall:.0f} s")
+    notes = (f"{city.name}: {len(city.containers)} containers, {args.days} days from "
+             f"{args.start}, seed {args.seed}; wall time {wall:.0f} s")
+    args.html.write_text(render_html(results, "wasteroute trial", notes), encoding="utf-8")
+    print(f"HTML report: {args.html.resolve()}")
+    if args.json:
+        args.json.write_text(json.dumps({"wall_s": round(wall, 1), "notes": notes,
+                                         "results": {n: r.summary() for n, r in results.items()}},
+                                        indent=2), encoding="utf-8")
+    return 0

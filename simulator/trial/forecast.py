@@ -1,0 +1,102 @@
+"""The forecast strategy: the service's own forecast (`planning.forecast_fleet`) and selection.
+
+Each service morning the strategy hands the readings so far to `planning.forecast_fleet`
+(the very function the service runs on TimescaleDB data) and selects:
+- must: the forecast reaches the must level (80%) before the next chance to collect
+  (the next service day, end of shift);
+- optional: between the skip level (50%) and that, with a prize that grows with the risk of
+  overflowing before the next chance (worth up to `max_prize_m` metres of detour);
+- skip: the rest.
+If `planning` exposes the service's selection (`select_containers`), that is used instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+
+from domain import Container
+from simulator.city import City
+from simulator.errors import ServiceUnavailable
+from simulator.trial.routing import StopChoice
+from simulator.trial.strategies import MorningView
+
+SERVICE_TIME_S = 11 * 3600  # the time of day a stop is typically reached
+NEXT_CHANCE_S = 13 * 3600  # the latest typical time a truck reaches it on the next service day
+
+
+def _planning():
+    try:
+        import planning
+    except ImportError as exc:  # the forecast strategy needs the service's own planning code
+        raise ServiceUnavailable(
+            "the forecast strategy needs the `planning` package (issue 4), which is not "
+            f"importable: {exc}") from exc
+    return planning
+
+
+@dataclass(frozen=True)
+class SelectionPolicy:
+    must_level: float = 0.8
+    skip_level: float = 0.5
+    max_prize_m: int = 1000
+
+
+def _epoch(day, seconds: float) -> float:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() + seconds
+
+
+class ForecastStrategy:
+    """Forecast each container and select must/optional/skip; routes by the optimizer."""
+
+    name = "forecast"
+
+    def __init__(self, policy: SelectionPolicy | None = None) -> None:
+        self.planning = _planning()
+        self.policy = policy or SelectionPolicy()
+        self._containers: list[Container] | None = None
+
+    def _domain(self, city: City) -> list[Container]:
+        if self._containers is None:
+            self._containers = [
+                Container(id=i, tenant_id="trial", external_id=c.external_id,
+                          location=c.location, fraction=c.fraction, volume_l=c.volume_l,
+                          depth_mm=c.depth_mm, model=c.model, service_time_s=c.service_time_s)
+                for i, c in enumerate(city.containers)]
+        return self._containers
+
+    def forecasts(self, city: City, view: MorningView) -> dict:
+        p = self.planning
+        times = np.array([t.timestamp() for t in view.reading_times])
+        histories = {}
+        for i in range(len(city.containers)):
+            col = view.readings[:, i]
+            ok = ~np.isnan(col)
+            last = view.last_emptied[i]
+            histories[i] = p.ContainerHistory(
+                i, times[ok], col[ok],
+                last_emptied_at_s=None if last is None else last.timestamp())
+        at_s = _epoch(view.day, 6 * 3600)
+        return p.forecast_fleet(self._domain(city), histories, at_s, "UTC")
+
+    def choose(self, city: City, view: MorningView) -> list[StopChoice]:
+        forecasts = self.forecasts(city, view)
+        pol = self.policy
+        today_s = _epoch(view.day, SERVICE_TIME_S)
+        next_chance_s = _epoch(view.next_service_day, NEXT_CHANCE_S)
+        choices = []
+        for i, c in enumerate(city.containers):
+            f = forecasts[i]
+            at_next = f.fill_at(next_chance_s)
+            now = f.fill_at(today_s)
+            volume = min(1.0, now + 0.05) * c.volume_l
+            if at_next >= pol.must_level:
+                choices.append(StopChoice(i, volume, required=True))
+            elif now >= pol.skip_level:
+                risk = (at_next - pol.skip_level) / (pol.must_level - pol.skip_level)
+                prize = int(pol.max_prize_m * float(np.clip(risk, 0.0, 1.0)) ** 2)
+                if prize > 0:
+                    choices.append(StopChoice(i, volume, required=False, prize=prize))
+        return choices

@@ -1,0 +1,66 @@
+"""City generation, deposits and the fair fixed schedule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from domain import Fraction, haversine_m
+from simulator.calendar import collection_day, dutch_holidays, is_service_day
+from simulator.city import CitySpec, generate_city
+from simulator.deposits import DepositModel
+from simulator.trial.fixed import fair_schedule
+
+
+def test_same_seed_same_city_other_seed_other_city():
+    """Generation is deterministic by seed."""
+    a, b = generate_city(CitySpec(n_containers=200, seed=7)), generate_city(
+        CitySpec(n_containers=200, seed=7))
+    c = generate_city(CitySpec(n_containers=200, seed=8))
+    assert a.containers == b.containers and a.vehicles == b.vehicles
+    assert a.containers != c.containers
+
+
+def test_city_has_islands_fractions_and_a_fleet():
+    """Containers cluster in islands near the centre, every main fraction has trucks."""
+    city = generate_city(CitySpec(n_containers=600, seed=2))
+    assert len(city.containers) == 600
+    islands = {c.island for c in city.containers}
+    assert len(islands) < 500  # several containers share an island
+    assert {Fraction.RESIDUAL, Fraction.PAPER, Fraction.GLASS, Fraction.PLASTIC} <= set(
+        city.fractions)
+    assert {v.fraction for v in city.vehicles} == set(city.fractions)
+    dist = [haversine_m(c.location, city.centre) for c in city.containers]
+    assert np.median(dist) < 4000
+    assert all(3000 <= c.volume_l <= 5000 for c in city.containers if c.fraction is not
+               Fraction.TEXTILE)
+
+
+def test_deposits_depend_only_on_seed_and_date():
+    """A date's deposits are the same whatever window they are drawn in."""
+    city = generate_city(CitySpec(n_containers=50, seed=1))
+    m = DepositModel(city, 3)
+    whole = m.daily_l(date(2026, 4, 20), 10)
+    assert np.allclose(whole[5], m.day_l(date(2026, 4, 25)))
+    assert whole.mean() == np.float64(whole.mean())  # finite
+    assert 0.7 < whole.sum(axis=0).mean() / (city.rates().mean() * 10) < 1.3
+
+
+def test_holidays_and_catch_up_days():
+    """King's Day is no service day; a Monday holiday moves to the Saturday before."""
+    assert date(2026, 4, 27) in dutch_holidays(2026)
+    assert not is_service_day(date(2026, 4, 27))
+    assert collection_day(date(2026, 4, 27)) == date(2026, 4, 25)
+    assert not is_service_day(date(2026, 4, 19))  # an ordinary Sunday
+
+
+def test_fixed_schedule_gives_fast_containers_more_visits():
+    """The fair schedule: containers that fill faster are collected more often."""
+    city = generate_city(CitySpec(n_containers=300, seed=1))
+    s = fair_schedule(city, 1, date(2026, 4, 20))
+    days_to_full = city.volumes() / city.rates()
+    fast, slow = days_to_full < np.percentile(days_to_full, 20), days_to_full > np.percentile(
+        days_to_full, 80)
+    assert s.frequency[fast].mean() > s.frequency[slow].mean()
+    assert set(np.unique(s.frequency)) <= {0.25, 0.5, 1, 2, 3, 4, 5}
