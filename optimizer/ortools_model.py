@@ -168,14 +168,19 @@ def _add_fractions(m: OrtoolsModel) -> None:
             for v, veh in enumerate(p.vehicles)
             if veh.fractions is None or stop.fraction in veh.fractions
         ]
-        if len(allowed) < len(p.vehicles):
-            m.routing.SetAllowedVehiclesForIndex(allowed, m.manager.NodeToIndex(lay.stop_node(s)))
+        _allow(m, lay.stop_node(s), allowed)
     for node, site in enumerate(lay.copy_site.tolist(), start=lay.first_copy_node()):
         accepts = p.disposal_sites[site].fractions
         if accepts is None:
             continue
-        allowed = [v for v in range(len(p.vehicles)) if carried[v] <= set(accepts)]
-        m.routing.SetAllowedVehiclesForIndex(allowed, m.manager.NodeToIndex(node))
+        _allow(m, node, [v for v in range(len(p.vehicles)) if carried[v] <= set(accepts)])
+
+
+def _allow(m: OrtoolsModel, node: int, allowed: list[int]) -> None:
+    """Only these vehicles may visit the node (it may still be left out)."""
+    banned = sorted(set(range(len(m.problem.vehicles))) - set(allowed))
+    if banned:
+        m.routing.VehicleVar(m.manager.NodeToIndex(node)).RemoveValues(banned)
 
 
 def _add_disjunctions(m: OrtoolsModel) -> None:
