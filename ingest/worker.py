@@ -12,6 +12,7 @@ then flushes, acknowledges and disconnects.
 from __future__ import annotations
 
 import logging
+import random
 import select
 import threading
 import time
@@ -142,7 +143,9 @@ class Worker:
 
     def _reconnect(self) -> None:
         if self._attempts:
-            delay = min(self.settings.reconnect_max_s, 0.25 * 2 ** min(self._attempts, 8))
+            # 0.1 s, 0.2 s, ... up to reconnect_max_s, with jitter so N workers do not stampede
+            delay = min(self.settings.reconnect_max_s, 0.1 * 2 ** min(self._attempts - 1, 10))
+            delay *= random.uniform(0.5, 1.0)
             self.metrics.reconnects.inc()
             if self.stop.wait(delay):
                 return
