@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from datetime import time
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 MAX_ID = 9_223_372_036_854_775_807
 
@@ -45,3 +55,22 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 #: What every authenticated endpoint may answer besides success.
 AUTHED = error_responses(401, 403, 404, 422, 503)
+
+
+def _local_time(value: Any) -> Any:
+    if isinstance(value, str):
+        if not _TIME_RE.fullmatch(value):
+            raise ValueError("expected a local time HH:MM or HH:MM:SS")
+        return time.fromisoformat(value)
+    return value
+
+
+_TIME_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?")
+#: A local wall-clock time without zone, as "HH:MM:SS" (input also "HH:MM").
+LocalTime = Annotated[
+    time,
+    BeforeValidator(_local_time),
+    PlainSerializer(lambda t: t.strftime("%H:%M:%S"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+                    "examples": ["07:00:00"]}),
+]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.models.common import Lat, Lon, Text
+from api.models.common import Lat, LocalTime, Lon, Text
 from domain import Fraction
 
 Volume = Annotated[float, Field(gt=0, le=100_000, description="litres")]
@@ -30,8 +30,8 @@ class ContainerCreate(BaseModel):
     depth_mm: Depth | None = None
     model: Text | None = None
     service_time_s: ServiceTime = 120
-    open_from: time | None = Field(default=None, description="access window start, local time")
-    open_until: time | None = Field(default=None, description="access window end, local time")
+    open_from: LocalTime | None = Field(default=None, description="access window start, local time")
+    open_until: LocalTime | None = Field(default=None, description="access window end, local time")
     address: Text | None = None
 
 
@@ -46,8 +46,8 @@ class ContainerUpdate(BaseModel):
     depth_mm: Depth | None = None
     model: Text | None = None
     service_time_s: ServiceTime | None = None
-    open_from: time | None = None
-    open_until: time | None = None
+    open_from: LocalTime | None = None
+    open_until: LocalTime | None = None
     address: Text | None = None
 
 
@@ -64,8 +64,8 @@ class ContainerPublic(BaseModel):
     depth_mm: float | None
     model: str | None
     service_time_s: int
-    open_from: time | None
-    open_until: time | None
+    open_from: LocalTime | None
+    open_until: LocalTime | None
     address: str | None
     created_at: datetime
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.models.common import Id, Lat, Lon, Text
+from api.models.common import Id, Lat, LocalTime, Lon, Text
 from domain import Fraction
 
 Litres = Annotated[float, Field(gt=0, le=1_000_000)]
@@ -57,10 +57,10 @@ class VehicleCreate(BaseModel):
     capacity_l: Litres
     capacity_kg: Kilos
     compaction_ratio: Annotated[float, Field(ge=1, le=20)] = 1.0
-    shift_start: time = time(7, 0)
-    shift_end: time = time(15, 30)
-    break_start_earliest: time | None = time(11, 30)
-    break_start_latest: time | None = time(12, 30)
+    shift_start: LocalTime = time(7, 0)
+    shift_end: LocalTime = time(15, 30)
+    break_start_earliest: LocalTime | None = time(11, 30)
+    break_start_latest: LocalTime | None = time(12, 30)
     break_duration_s: Seconds = 1800
     max_stops: Annotated[int, Field(ge=1, le=10_000)] | None = None
     max_load_kg_per_day: Kilos | None = None
@@ -75,10 +75,10 @@ class VehicleUpdate(BaseModel):
     capacity_l: Litres | None = None
     capacity_kg: Kilos | None = None
     compaction_ratio: Annotated[float, Field(ge=1, le=20)] | None = None
-    shift_start: time | None = None
-    shift_end: time | None = None
-    break_start_earliest: time | None = None
-    break_start_latest: time | None = None
+    shift_start: LocalTime | None = None
+    shift_end: LocalTime | None = None
+    break_start_earliest: LocalTime | None = None
+    break_start_latest: LocalTime | None = None
     break_duration_s: Seconds | None = None
     max_stops: Annotated[int, Field(ge=1, le=10_000)] | None = None
     max_load_kg_per_day: Kilos | None = None
@@ -93,10 +93,10 @@ class VehiclePublic(BaseModel):
     capacity_l: float
     capacity_kg: float
     compaction_ratio: float
-    shift_start: time
-    shift_end: time
-    break_start_earliest: time | None
-    break_start_latest: time | None
+    shift_start: LocalTime
+    shift_end: LocalTime
+    break_start_earliest: LocalTime | None
+    break_start_latest: LocalTime | None
     break_duration_s: int
     max_stops: int | None
     max_load_kg_per_day: float | None

@@ -11,9 +11,15 @@ from api.containers_io import parse_import, to_csv, to_geojson, to_ngsi_ld
 from api.deps import Conn, Member, Planner, Settings
 from api.errors import ApiError, InvalidInput
 from api.models.common import AUTHED, Limit, Offset, PathId, error_responses
-from api.models.containers import (ContainerCreate, ContainerPublic, ContainersPublic,
-                                   ContainerUpdate, GeoJSONFeatureCollection, ImportResult,
-                                   NgsiWasteContainer)
+from api.models.containers import (
+    ContainerCreate,
+    ContainerPublic,
+    ContainersPublic,
+    ContainerUpdate,
+    GeoJSONFeatureCollection,
+    ImportResult,
+    NgsiWasteContainer,
+)
 from domain import Fraction
 from storage import api_containers as store
 from storage.errors import NotFound

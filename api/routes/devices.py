@@ -10,8 +10,15 @@ from api.broker_files import acl_file, device_topic, password_file
 from api.deps import Conn, Member, Operator, Planner
 from api.errors import InvalidInput
 from api.models.common import AUTHED, Limit, Offset, error_responses
-from api.models.devices import (DeviceCreate, DeviceCredentials, DeviceId, DevicePublic,
-                                DeviceRegistered, DevicesPublic, DeviceUpdate)
+from api.models.devices import (
+    DeviceCreate,
+    DeviceCredentials,
+    DeviceId,
+    DevicePublic,
+    DeviceRegistered,
+    DevicesPublic,
+    DeviceUpdate,
+)
 from api.security import mosquitto_hash, new_device_password
 from storage import api_containers
 from storage import devices as store

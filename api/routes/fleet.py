@@ -7,10 +7,20 @@ from fastapi import APIRouter, Response, status
 from api.deps import Conn, Member, Planner
 from api.errors import InvalidInput
 from api.models.common import AUTHED, PathId, error_responses
-from api.models.fleet import (DepotCreate, DepotPublic, DepotsPublic, DepotUpdate,
-                              DisposalSiteCreate, DisposalSitePublic, DisposalSitesPublic,
-                              DisposalSiteUpdate, VehicleCreate, VehiclePublic, VehiclesPublic,
-                              VehicleUpdate)
+from api.models.fleet import (
+    DepotCreate,
+    DepotPublic,
+    DepotsPublic,
+    DepotUpdate,
+    DisposalSiteCreate,
+    DisposalSitePublic,
+    DisposalSitesPublic,
+    DisposalSiteUpdate,
+    VehicleCreate,
+    VehiclePublic,
+    VehiclesPublic,
+    VehicleUpdate,
+)
 from domain import Depot, DisposalSite, Fraction, GeoPoint, Vehicle
 from storage import api_fleet
 from storage import fleet as store

@@ -8,8 +8,14 @@ from fastapi import APIRouter, status
 
 from api.deps import Conn, Operator
 from api.errors import InvalidInput
-from api.models.auth import (TenantCreate, TenantPublic, TenantsPublic, TenantUpdate,
-                             TenantUserCreate, UserPublic)
+from api.models.auth import (
+    TenantCreate,
+    TenantPublic,
+    TenantsPublic,
+    TenantUpdate,
+    TenantUserCreate,
+    UserPublic,
+)
 from api.models.common import AUTHED, Limit, Offset, Slug, error_responses
 from api.routes.users import add_user
 from storage import api_tenants

@@ -7,8 +7,15 @@ from fastapi import APIRouter, Response, status
 
 from api.deps import Conn, Planner, forget_api_keys
 from api.errors import ConflictError, InvalidInput
-from api.models.auth import (ApiKeyCreate, ApiKeyCreated, ApiKeysPublic, UserCreate, UserPublic,
-                             UsersPublic, UserUpdate)
+from api.models.auth import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeysPublic,
+    UserCreate,
+    UserPublic,
+    UsersPublic,
+    UserUpdate,
+)
 from api.models.common import AUTHED, Limit, Offset, PathId, error_responses
 from api.security import hash_password, new_api_key
 from storage import api_fleet

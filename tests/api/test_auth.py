@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api import ApiSettings, create_app
+from api import create_app
 from tests.api.conftest import PASSWORD, login, make_tenant, make_user
 
 
