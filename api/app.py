@@ -52,6 +52,20 @@ def _v1_router() -> APIRouter:
     return v1
 
 
+def _open_job_queue(database_url: str):
+    """The planning job queue (procrastinate), for POST /v1/plans; None if unavailable."""
+    try:
+        from api.jobs import build_app, ensure_queue_schema
+
+        ensure_queue_schema(database_url)
+        jobs = build_app(database_url)
+        jobs.open()
+        return jobs
+    except Exception:  # the rest of the API works without it; POST /v1/plans answers 503
+        log.exception("cannot open the planning job queue")
+        return None
+
+
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     """Build the app. Without `settings`, reads them from the environment (API_JWT_SECRET,
     DATABASE_URL) and refuses to start when they are missing."""
@@ -61,9 +75,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.pool = open_pool(settings.database_url, min_size=settings.pool_min_size,
                                    max_size=settings.pool_max_size, name="wasteroute-api")
+        app.state.jobs = _open_job_queue(settings.database_url)
         try:
             yield
         finally:
+            if app.state.jobs is not None:
+                app.state.jobs.close()
             app.state.pool.close()
 
     app = FastAPI(title="wasteroute API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,

@@ -1,0 +1,57 @@
+"""A driver's route of the day: JSON, GeoJSON or GPX, cached with an ETag."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query, Response
+
+from api import route_render as render
+from api.deps import Conn, Member
+from api.models.common import AUTHED, Id
+from api.models.containers import GeoJSONFeatureCollection
+from api.models.plans import RoutesPublic
+from storage import api_routes
+from storage.errors import NotFound
+
+router = APIRouter(tags=["routes"], responses=AUTHED)
+MEDIA = {"json": "application/json", "geojson": "application/geo+json", "gpx": "application/gpx+xml"}
+
+
+@router.get("/routes", response_model=RoutesPublic, responses={
+    200: {"description": "the routes (JSON, GeoJSON or GPX)", "content": {
+        "application/geo+json": {"schema": GeoJSONFeatureCollection.model_json_schema()},
+        "application/gpx+xml": {"schema": {"type": "string"}}}},
+    304: {"description": "not modified since the ETag in If-None-Match"}})
+def get_routes(conn: Conn, me: Member,
+               date: Annotated[date, Query(description="the day")],
+               vehicle: Annotated[Id | None, Query(description="vehicle id; drivers: their own")] = None,
+               format: Annotated[Literal["json", "geojson", "gpx"], Query()] = "json",
+               if_none_match: Annotated[str | None, Header(max_length=200)] = None) -> Response:
+    """The published routes of the day with ordered stops, coordinates, ETAs, loads and
+    disposal trips. A driver gets only their own vehicle's routes: another vehicle is 404."""
+    if me.role == "driver":
+        if me.vehicle_id is None or (vehicle is not None and vehicle != me.vehicle_id):
+            raise NotFound(f"no routes for vehicle {vehicle or '(none)'}")
+        vehicle = me.vehicle_id
+    routes = api_routes.published_routes(conn, me.tenant_id, date, vehicle)
+    if vehicle is not None and not routes:
+        raise NotFound(f"no published route on {date} for vehicle {vehicle}")
+    key = (me.tenant_id, date, vehicle, format, tuple(sorted({r["plan_id"] for r in routes})))
+    hit = render.cache_get(key)
+    if hit is None:
+        stops = api_routes.route_stops(conn, me.tenant_id, [(r["plan_id"], r["route_no"]) for r in routes])
+        assembled = render.assemble(routes, stops)
+        body = {"json": lambda: render.render_json(date, vehicle, assembled),
+                "geojson": lambda: render.render_geojson(assembled),
+                "gpx": lambda: render.render_gpx(assembled)}[format]()
+        hit = (body, render.etag_for(key, body))
+        render.cache_put(key, *hit)
+    body, etag = hit
+    headers = {"ETag": etag, "Cache-Control": "private, max-age=0, must-revalidate"}
+    if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    if format == "gpx":
+        headers["Content-Disposition"] = f'attachment; filename="route-{date}.gpx"'
+    return Response(body, media_type=MEDIA[format], headers=headers)
