@@ -67,9 +67,19 @@ class PlanOutcome:
 def plan_day(conn: psycopg.Connection, tenant_id: str, plan_date: date,
              fraction: Fraction | None = None, settings: PlanSettings = PlanSettings(), *,
              trigger: str = "cli", now: datetime | None = None) -> list[PlanOutcome]:
-    """Plan each fraction the tenant has containers of (or only `fraction`)."""
+    """Plan each fraction the tenant has containers of and vehicles for (or only `fraction`,
+    which raises `PlanningInputError` if no vehicle carries it)."""
     tenant = tenants_store.get_tenant(conn, tenant_id)
-    fractions = [fraction] if fraction else containers_store.list_fractions(conn, tenant.id)
+    if fraction is None:
+        fractions = []
+        for f in containers_store.list_fractions(conn, tenant.id):
+            if fleet_store.list_vehicles(conn, tenant.id, fraction=f):
+                fractions.append(f)
+            else:
+                log.warning("tenant %s: no vehicle carries %s; its containers are not planned",
+                            tenant.id, f)
+    else:
+        fractions = [fraction]
     return [plan_fraction(conn, tenant.id, plan_date, f, settings, trigger=trigger, now=now)
             for f in fractions]
 
