@@ -176,7 +176,7 @@ def generate_containers(spec: CitySpec, rng: np.random.Generator) -> list[CityCo
 
 
 def size_fleet(containers: list[CityContainer] | tuple[CityContainer, ...],
-               stops_per_truck_day: float = 45.0) -> list[CityVehicle]:
+               stops_per_truck_day: float = 30.0) -> list[CityVehicle]:
     """Enough trucks per fraction for a weekly schedule at half fill, plus one spare."""
     vehicles = []
     for fraction in Fraction:

@@ -28,6 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="first day (default 2026-04-20, a Monday; King's Day falls in it)")
     p.add_argument("--threshold", type=float, default=0.7,
                    help="fill level of the threshold strategy (default 0.7)")
+    p.add_argument("--must-level", type=float, default=0.9,
+                   help="forecast strategy: must collect if the forecast reaches this before "
+                        "the next chance (default 0.9)")
+    p.add_argument("--skip-level", type=float, default=0.6,
+                   help="forecast strategy: skip at or below this fill (default 0.6)")
     p.add_argument("--solver-s-per-100", type=float, default=1.0,
                    help="solver seconds per 100 stops per fraction and day (default 1.0)")
     p.add_argument("--solver-cap", type=float, default=5.0,
@@ -70,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
         config = TrialConfig(days=args.days, start=args.start, deposit_seed=args.seed,
                              strategies=strategies, solver_s_per_100_stops=args.solver_s_per_100,
                              solver_cap_s=args.solver_cap, workers=args.workers,
-                             threshold=args.threshold)
+                             threshold=args.threshold, must_level=args.must_level,
+                             skip_level=args.skip_level)
         print(f"trial: {city.name}, {len(city.containers)} containers, {len(city.vehicles)} "
               f"trucks, {args.days} days from {args.start}, strategies {', '.join(strategies)}",
               flush=True)

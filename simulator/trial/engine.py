@@ -45,6 +45,8 @@ class TrialConfig:
     solver_cap_s: float = 5.0
     workers: int = 2
     threshold: float = 0.7
+    must_level: float = 0.8  # the forecast strategy's selection policy (per tenant)
+    skip_level: float = 0.5
     warmup_days: int = 21
     sensor_noise: float = 0.03
     sensor_dropout: float = 0.03
@@ -90,7 +92,7 @@ def make_strategy(name: str, city: City, schedule: FixedSchedule, config: TrialC
     if name == "forecast":
         from simulator.trial.forecast import ForecastStrategy
 
-        return ForecastStrategy()
+        return ForecastStrategy(must_level=config.must_level, skip_level=config.skip_level)
     raise ValueError(f"unknown strategy {name!r}; expected one of {', '.join(STRATEGIES)}")
 
 

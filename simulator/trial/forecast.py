@@ -7,7 +7,8 @@ Each service morning the strategy hands the readings so far to `planning.forecas
 - optional: between the skip level (50%) and that, with a prize that grows with the risk of
   overflowing before the next chance (worth up to `max_prize_m` metres of detour);
 - skip: the rest.
-If `planning` exposes the service's selection (`select_containers`), that is used instead.
+The selection is the service's own (`planning.selection.select_containers`, with its default
+policy); only if that module is missing does a local copy of the documented policy run.
 """
 
 from __future__ import annotations
@@ -53,9 +54,10 @@ class ForecastStrategy:
 
     name = "forecast"
 
-    def __init__(self, policy: SelectionPolicy | None = None) -> None:
+    def __init__(self, policy: SelectionPolicy | None = None, must_level: float = 0.8,
+                 skip_level: float = 0.5) -> None:
         self.planning = _planning()
-        self.policy = policy or SelectionPolicy()
+        self.policy = policy or SelectionPolicy(must_level, skip_level)
         self._containers: list[Container] | None = None
 
     def _domain(self, city: City) -> list[Container]:
@@ -83,6 +85,24 @@ class ForecastStrategy:
 
     def choose(self, city: City, view: MorningView) -> list[StopChoice]:
         forecasts = self.forecasts(city, view)
+        selection = _selection()
+        if selection is None:
+            return self._choose_locally(city, view, forecasts)
+        policy = selection.SelectionPolicy(must_level=self.policy.must_level,
+                                           skip_level=self.policy.skip_level)
+        decisions = selection.select_containers(forecasts, view.day, "UTC", policy)
+        choices = []
+        for d in decisions:
+            if d.decision == "skip":
+                continue
+            c = city.containers[d.container_id]
+            volume = min(1.0, d.fill_at_service + 0.05) * c.volume_l
+            choices.append(StopChoice(d.container_id, volume, required=d.decision == "must",
+                                      prize=int(d.prize_m)))
+        return choices
+
+    def _choose_locally(self, city: City, view: MorningView, forecasts) -> list[StopChoice]:
+        """The documented default policy, while `planning` has no selection yet."""
         pol = self.policy
         today_s = _epoch(view.day, SERVICE_TIME_S)
         next_chance_s = _epoch(view.next_service_day, NEXT_CHANCE_S)
@@ -100,3 +120,11 @@ class ForecastStrategy:
                 if prize > 0:
                     choices.append(StopChoice(i, volume, required=False, prize=prize))
         return choices
+
+
+def _selection():
+    try:
+        import planning.selection as selection
+    except ImportError:
+        return None
+    return selection

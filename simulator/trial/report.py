@@ -91,7 +91,7 @@ def _svg_map(r: StrategyResult, day: int, w: int = 640, h: int = 640) -> str:
     lat = np.array([p[0] for p in pts])
     lon = np.array([p[1] for p in pts])
     scale_lon = np.cos(np.radians(lat.mean()))
-    span = max(lat.ptp(), lon.ptp() * scale_lon) or 1e-3
+    span = max(np.ptp(lat), np.ptp(lon) * scale_lon) or 1e-3
 
     def xy(p):
         return (20 + (p[1] - lon.min()) * scale_lon / span * (w - 40),

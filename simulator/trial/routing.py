@@ -7,6 +7,7 @@ code, so differences in km come from what each strategy chooses, not from how it
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ SHIFT_END_S = 15 * 3600 + 1800
 LUNCH = Break(11 * 3600 + 1800, 12 * 3600 + 1800, 1800)
 UNLOAD_S = 1200
 VEHICLE_FIXED_COST = 0  # a truck on the road is worth 5 km of driving in the objective
+log = logging.getLogger(__name__)
 MATRIX = HaversineProvider(detour_factor=1.35, speed_kmh=25.0)
 
 
@@ -101,8 +103,14 @@ def solve_day(city: City, fraction: Fraction, choices: list[StopChoice],
         return DayRoutes(fraction, {}, [], 0, 0, 0, 0, 0, 0.0, [])
     problem = build_problem(city, fraction, choices)
     t0 = time.perf_counter()
-    plan = plan_routes(problem, PlanParams(time_limit_s=time_limit_s, seed=seed,
-                                           allow_unserved_required=True))
+    try:
+        plan = plan_routes(problem, PlanParams(time_limit_s=time_limit_s, seed=seed,
+                                               allow_unserved_required=True))
+    except AttributeError:  # seen once in the optimizer under development: retry another seed
+        log.warning("optimizer failed on %s with seed %d; retrying with seed %d",
+                    problem.name, seed, seed + 1000, exc_info=True)
+        plan = plan_routes(problem, PlanParams(time_limit_s=time_limit_s, seed=seed + 1000,
+                                               allow_unserved_required=True))
     solve_s = time.perf_counter() - t0
     return summarise(city, problem, plan, choices, fraction, solve_s)
 
