@@ -163,7 +163,8 @@ def ensure_queue_schema(database_url: str) -> bool:
 
 
 def queue_plan(app: procrastinate.App, tenant_id: str, plan_date: date, fraction: str, *,
-               time_limit_s: float = 30.0, publish: bool = False, trigger: str = "api") -> int | None:
+               time_limit_s: float = 30.0, publish: bool = False,
+               trigger: str = "api") -> int | None:
     """Queue one plan job (the app must be open). None if the same plan is already queued."""
     key = _lock(tenant_id, plan_date, fraction)
     task = app.tasks[PLAN_TASK]

@@ -42,8 +42,9 @@ def utc_offset_s(tz: str | ZoneInfo, at_s: float) -> float:
 
 def forecast_fleet(containers: Sequence[Container], histories: Mapping[int, ContainerHistory],
                    at_s: float, tz: str | ZoneInfo = "Europe/Amsterdam",
-                   config: ForecastConfig = ForecastConfig()) -> dict[int, Forecast]:
+                   config: ForecastConfig | None = None) -> dict[int, Forecast]:
     """A `Forecast` for every container in `containers` (histories may lack some)."""
+    config = config or ForecastConfig()
     offset = utc_offset_s(tz, at_s)
     since = at_s - config.history_days * DAY_S
     fits: dict[int, Fit | None] = {}
@@ -155,7 +156,8 @@ def _forecast_one(c, h, fit, flat, fits, containers, pooled, median_level, at_s,
         level = rise_between(rates, offset, emptied, at_s)
     else:
         level = level_at(fit, rates, offset, at_s, config.level_window_s, until_s=trusted_until)
-    return Forecast(**common, level=max(0.0, level), rates_by_weekday=tuple(float(r) for r in rates),
+    return Forecast(**common, level=max(0.0, level),
+                    rates_by_weekday=tuple(float(r) for r in rates),
                     method=method, health=tuple(health), last_reading_at_s=last_t,
                     last_emptied_at_s=max([x for x in (emptied, *fit.emptied_at_s) if x],
                                           default=None))
@@ -180,7 +182,8 @@ def _rates_for(fit: Fit, frac_rates: np.ndarray, config: ForecastConfig
     return weekday_rates(fit, own_mean * shape, config.weekday_prior_days), "readings"
 
 
-def forecast_full_date(f: Forecast, config: ForecastConfig = ForecastConfig()) -> float | None:
+def forecast_full_date(f: Forecast, config: ForecastConfig | None = None) -> float | None:
     """uCIFI forecastFullDate (epoch s) at the configured full level."""
+    config = config or ForecastConfig()
     t = f.full_at(config.full_level)
     return None if t is None or math.isnan(t) else t

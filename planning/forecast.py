@@ -134,7 +134,8 @@ def rise_between(rates: tuple[float, ...] | np.ndarray, offset_s: float, t0: flo
     wd = lambda d: int((d + 3) % 7)  # noqa: E731
     if d0 == d1:
         return rates[wd(d0)] * (b - a) / DAY_S
-    total = rates[wd(d0)] * ((d0 + 1) * DAY_S - a) / DAY_S + rates[wd(d1)] * (b - d1 * DAY_S) / DAY_S
+    total = (rates[wd(d0)] * ((d0 + 1) * DAY_S - a) / DAY_S
+             + rates[wd(d1)] * (b - d1 * DAY_S) / DAY_S)
     full = d1 - d0 - 1
     total += (full // 7) * float(sum(rates))
     for d in range(d0 + 1, d0 + 1 + full % 7):
@@ -160,7 +161,7 @@ def fit_history(times_s: np.ndarray, fill: np.ndarray, utc_offset_s: float,
         cuts = np.union1d(cuts, [int(np.searchsorted(t, emptied_at_s))])
     bounds = [0, *cuts.tolist(), t.shape[0]]
     rise_w, days_w = np.zeros(7), np.zeros(7)
-    for a, b in zip(bounds[:-1], bounds[1:]):
+    for a, b in zip(bounds[:-1], bounds[1:], strict=False):
         _add_cycle(t[a:b], f[a:b], utc_offset_s, rise_w, days_w)
     return Fit(times_s=t, fill=f, n_outliers=int(out.sum()),
                emptied_at_s=tuple(float(t[i]) for i in cuts),
@@ -208,5 +209,6 @@ def level_at(fit: Fit, rates: np.ndarray, offset_s: float, at_s: float,
         idx = np.flatnonzero(sel)[-3:]
         sel = np.zeros_like(sel)
         sel[idx] = True
-    carried = [fi + rise_between(rates, offset_s, ti, at_s) for ti, fi in zip(t[sel], f[sel])]
+    carried = [fi + rise_between(rates, offset_s, ti, at_s)
+               for ti, fi in zip(t[sel], f[sel], strict=True)]
     return float(np.median(carried))

@@ -83,7 +83,8 @@ def build_problem(plan_date: date, timezone: str, fraction: Fraction,
                                   unload_s=s.unload_time_s)
                     for k, s in enumerate(sites))
     problem = Problem(distance_m=distance, duration_s=duration,
-                      depots=tuple(ODepot(id=str(d), location=k) for k, d in enumerate(used_depots)),
+                      depots=tuple(ODepot(id=str(d), location=k)
+                                   for k, d in enumerate(used_depots)),
                       stops=stops, vehicles=o_vehicles, disposal_sites=o_sites,
                       name=f"{plan_date.isoformat()}-{fraction}")
     return RoutingInput(problem=problem, plan_date=plan_date, timezone=timezone,

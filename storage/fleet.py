@@ -65,7 +65,8 @@ _VEHICLE_SELECT = "SELECT id, tenant_id, " + ", ".join(_VEHICLE_COLS) + " FROM v
 
 def add_vehicle(conn: psycopg.Connection, tenant_id: str, vehicle: Vehicle) -> Vehicle:
     """Insert a vehicle based at one of the tenant's depots (else ForeignKeyViolation)."""
-    fractions = [] if set(vehicle.fractions) == set(Fraction) else [str(f) for f in vehicle.fractions]
+    every = set(vehicle.fractions) == set(Fraction)
+    fractions = [] if every else [str(f) for f in vehicle.fractions]
     values = [vehicle.name, vehicle.depot_id, vehicle.capacity_l, vehicle.capacity_kg,
               vehicle.compaction_ratio, vehicle.shift_start, vehicle.shift_end,
               vehicle.break_start_earliest, vehicle.break_start_latest,

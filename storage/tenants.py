@@ -55,12 +55,13 @@ def list_tenants(conn: psycopg.Connection) -> list[Tenant]:
 
 
 _SCHEDULE_COLS = "local_time, day_offset, time_limit_s, auto_publish, enabled"
+_S_COLS = ", ".join("s." + c for c in _SCHEDULE_COLS.split(", "))
 
 
 def get_plan_schedule(conn: psycopg.Connection, tenant_id: str) -> PlanSchedule:
     """The tenant's schedule; the defaults where none was set."""
     row = conn.execute(
-        f"SELECT t.id AS tenant_id, t.timezone, {', '.join('s.' + c for c in _SCHEDULE_COLS.split(', '))}"
+        f"SELECT t.id AS tenant_id, t.timezone, {_S_COLS}"
         " FROM tenants t LEFT JOIN plan_schedules s ON s.tenant_id = t.id WHERE t.id = %s",
         (tenant_id,)).fetchone()
     if row is None:
@@ -71,7 +72,7 @@ def get_plan_schedule(conn: psycopg.Connection, tenant_id: str) -> PlanSchedule:
 def list_plan_schedules(conn: psycopg.Connection) -> list[PlanSchedule]:
     """Every tenant's schedule (defaults included), for the scheduler."""
     rows = conn.execute(
-        f"SELECT t.id AS tenant_id, t.timezone, {', '.join('s.' + c for c in _SCHEDULE_COLS.split(', '))}"
+        f"SELECT t.id AS tenant_id, t.timezone, {_S_COLS}"
         " FROM tenants t LEFT JOIN plan_schedules s ON s.tenant_id = t.id ORDER BY t.id").fetchall()
     return [_schedule(r) for r in rows]
 

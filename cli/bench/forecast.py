@@ -118,7 +118,8 @@ def evaluate(gt: GroundTruth, origins_s: list[float], horizon_h: int = 24) -> di
             errors.append(err)
             if i in gt.faulty:
                 faulty_err.append(err)
-    return {"mae_pp": 100 * float(np.mean(errors)), "faulty_mae_pp": 100 * float(np.mean(faulty_err)),
+    return {"mae_pp": 100 * float(np.mean(errors)),
+            "faulty_mae_pp": 100 * float(np.mean(faulty_err)),
             "p90_pp": 100 * float(np.percentile(errors, 90)), "n": len(errors),
             "forecast_s_per_run": seconds / len(origins_s)}
 
@@ -137,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
     gt = generate(n=args.containers, days=args.days, seed=args.seed)
     start = datetime.fromtimestamp(gt.hours_s[0] - HOUR_S, UTC)
     first = args.days - args.origins - 1
-    origins = [(start + timedelta(days=first + k, hours=3)).timestamp() for k in range(args.origins)]
+    origins = [(start + timedelta(days=first + k, hours=3)).timestamp()
+               for k in range(args.origins)]
     result = evaluate(gt, origins)
     stuck = sum(1 for v in gt.faulty.values() if v == "stuck")
     print(f"containers {args.containers}, faulty sensors {len(gt.faulty)} "

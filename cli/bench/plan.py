@@ -67,7 +67,7 @@ def _load(conn, tenant_id: str, args) -> datetime:
         for i, cid in enumerate(ids):
             times, fills = gt.readings[i]
             battery = float(gt.battery[i])
-            for t, f in zip(times.tolist(), fills.tolist()):
+            for t, f in zip(times.tolist(), fills.tolist(), strict=False):
                 copy.write_row([tenant_id, f"{tenant_id}-{cid}", cid,
                                 datetime.fromtimestamp(t, UTC), f, battery, "native"])
     return datetime.fromtimestamp(gt.hours_s[-1], UTC)

@@ -31,10 +31,9 @@ def run_import(args: argparse.Namespace) -> int:
 
     from domain import Fraction
     from planning.container_files import ContainerFileError, read_container_file
-    from storage import connect
+    from storage import NotFound, connect
     from storage.containers import upsert_containers
     from storage.tenants import get_tenant
-    from storage import NotFound
 
     try:
         default = Fraction.parse(args.fraction) if args.fraction else None

@@ -84,7 +84,8 @@ def _vehicle(args, conn):
         try:
             b_min = float(minutes or 30)
         except ValueError:
-            raise UserError(f"--break {args.break_!r}: minutes after '/' must be a number") from None
+            raise UserError(f"--break {args.break_!r}: minutes after '/' must be a number"
+                            ) from None
     return Vehicle(id=0, tenant_id="", name=args.name, depot_id=depot.id,
                    capacity_l=args.capacity_l, capacity_kg=args.capacity_kg,
                    compaction_ratio=args.compaction, shift_start=start, shift_end=end,
@@ -97,8 +98,7 @@ def run_add(args: argparse.Namespace) -> int:
     import psycopg
 
     from domain import DisposalSite, GeoPoint
-    from storage import connect
-    from storage import fleet
+    from storage import connect, fleet
 
     with connect(database_url_from(args), autocommit=True) as conn:
         try:
@@ -123,8 +123,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from storage import connect
-    from storage import fleet
+    from storage import connect, fleet
 
     with connect(database_url_from(args), autocommit=True) as conn:
         if args.kind == "depots":
@@ -146,8 +145,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_remove(args: argparse.Namespace) -> int:
     import psycopg
 
-    from storage import NotFound, connect
-    from storage import fleet
+    from storage import NotFound, connect, fleet
 
     with connect(database_url_from(args), autocommit=True) as conn:
         try:

@@ -124,13 +124,13 @@ def run_list(args: argparse.Namespace) -> int:
         for p in list_plans(conn, args.tenant, plan_date=args.date):
             print(f"{p['id']:7} {p['plan_date']} {p['fraction']:9} v{p['version']:<3} "
                   f"{p['status']:10} {p['n_served']:5} served {p['distance_m'] / 1000:8.1f} km "
-                  f"{p['vehicles_used']:3} vehicles  {p['trigger']} {p['created_at']:%Y-%m-%d %H:%M}")
+                  f"{p['vehicles_used']:3} vehicles  {p['trigger']} "
+                  f"{p['created_at']:%Y-%m-%d %H:%M}")
     return 0
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from storage import NotFound, connect
-    from storage import plans
+    from storage import NotFound, connect, plans
 
     with connect(database_url_from(args), autocommit=True) as conn:
         try:

@@ -105,7 +105,6 @@ def run_schedule(args: argparse.Namespace) -> int:
 def run_policy(args: argparse.Namespace) -> int:
     import psycopg
 
-    from domain import Fraction
     from storage.plans import PolicyRow, set_selection_policy
 
     fraction = args.fraction if args.fraction == "*" else str(_fraction(args.fraction))

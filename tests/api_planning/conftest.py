@@ -21,7 +21,7 @@ def write_readings(db, tenant_id: str, container_id: int, times: list[datetime],
     with db.cursor() as cur, cur.copy(
             "COPY readings (tenant_id, device_id, container_id, measured_at, fill_fraction,"
             " battery_pct, source_format) FROM STDIN") as copy:
-        for t, f in zip(times, fills):
+        for t, f in zip(times, fills, strict=False):
             copy.write_row([tenant_id, f"{tenant_id}-dev-{container_id}", container_id, t,
                             float(f), battery, "native"])
 

@@ -21,7 +21,8 @@ def build_probe_app(url: str) -> procrastinate.App:
               retry=procrastinate.RetryStrategy(max_attempts=3, wait=0))
     def probe(context: procrastinate.JobContext, n: int, fail_first: bool = False) -> None:
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("INSERT INTO probe_runs (job_id, n, worker, attempt) VALUES (%s, %s, %s, %s)",
+            conn.execute("INSERT INTO probe_runs (job_id, n, worker, attempt)"
+                         " VALUES (%s, %s, %s, %s)",
                          (context.job.id, n, context.additional_context["worker"],
                           context.job.attempts))
         time.sleep(0.05)

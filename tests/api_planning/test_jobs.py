@@ -7,7 +7,14 @@ import sys
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from api.jobs import build_app, due_schedules, ensure_queue_schema, queue_plan, recent_jobs, run_worker
+from api.jobs import (
+    build_app,
+    due_schedules,
+    ensure_queue_schema,
+    queue_plan,
+    recent_jobs,
+    run_worker,
+)
 from storage import plans as plans_store
 from storage import tenants as tenants_store
 

@@ -71,8 +71,8 @@ def test_a_quiet_sensor_is_flagged_stale_and_still_forecast(db, tenant_id):
     c = _container(db, tenant_id, "quiet")
     keep = [t < NOW - timedelta(days=3) for t in HOURS]
     fills = [0.05 + 0.08 * (t - HOURS[0]).total_seconds() / 86400 for t in HOURS]
-    write_readings(db, tenant_id, c.id, [t for t, k in zip(HOURS, keep) if k],
-                   [f for f, k in zip(fills, keep) if k])
+    write_readings(db, tenant_id, c.id, [t for t, k in zip(HOURS, keep, strict=False) if k],
+                   [f for f, k in zip(fills, keep, strict=False) if k])
     f = _forecast(db, tenant_id, [c])[c.id]
     assert "stale" in f.health and f.method == "own-history"
     assert abs(f.level - fills[-1]) < 0.04
