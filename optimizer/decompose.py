@@ -1,11 +1,281 @@
-"""Placeholder, filled in below."""
+"""Large problems: decompose into regions small enough for guided local search to work.
+
+1. A first solution: Clarke-Wright savings for plain CVRP; otherwise the stops are split into
+   clusters (farthest-point seeds on the distance matrix), the fleet is shared out by workload,
+   and OR-Tools solves each cluster.
+2. Then, until the deadline: pick a seed route, take the routes nearest to it (about
+   `REGION_STOPS` stops, plus an idle vehicle and nearby unserved stops), and let OR-Tools
+   re-optimise that region from the current routes (a warm start through
+   `ReadAssignmentFromRoutes`). Regions that do not share a vehicle run in parallel, one per
+   worker process. A region's new routes replace the old ones only if they cost less.
+
+Each vehicle's constraints concern only its own route, so a region's solution is feasible for
+the whole problem whenever it is feasible for the region.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing
+import time
+
+import numpy as np
+
+from optimizer.construct import initial_routes
+from optimizer.model import PlanParams, Problem
+from optimizer.nodes import site_of
+from optimizer.ortools_model import REQUIRED_PENALTY
+from optimizer.ortools_solve import RouteTimes, solve_problem
+
+log = logging.getLogger(__name__)
+
+REGION_STOPS = 120
+CLUSTER_STOPS = 200
+_PROBLEM: Problem | None = None  # the problem a worker process solves regions of
 
 
-def solve_decomposed(problem, params, deadline):
-    import time
+def _init_worker(problem: Problem) -> None:
+    global _PROBLEM
+    _PROBLEM = problem
 
-    from optimizer.construct import initial_routes
-    from optimizer.ortools_solve import solve_problem
 
-    out = solve_problem(problem, deadline - time.monotonic(), initial_routes(problem))
-    return out.routes, out.times, out.first_feasible_at, out.stats
+def solve_region(task: tuple) -> tuple:
+    """Worker: OR-Tools over some stops and vehicles, warm-started; routes in full indices."""
+    vehicles, stops, warm, limit_s = task
+    assert _PROBLEM is not None
+    sub = _PROBLEM.restrict(stops, vehicles)
+    local = {s: i for i, s in enumerate(stops)}
+    initial = None if warm is None else [[local[c] if c >= 0 else c for c in r] for r in warm]
+    out = solve_problem(sub, limit_s, initial)
+    routes = [[stops[c] if c >= 0 else c for c in r] for r in out.routes]
+    return routes, out.times, out.found
+
+
+class _State:
+    """The current solution: routes (visit code) and times per vehicle."""
+
+    def __init__(self, problem: Problem, routes: list[list[int]], times: list | None) -> None:
+        self.problem = problem
+        self.routes = routes
+        self.times: list[RouteTimes | None] = times or [None] * len(routes)
+        self.stop_loc = np.array([s.location for s in problem.stops], dtype=np.int64)
+
+    def route_cost(self, v: int) -> int:
+        route, p = self.routes[v], self.problem
+        if not route:
+            return 0
+        depot = p.depots[p.vehicles[v].depot].location
+        locs = (
+            [depot]
+            + [
+                p.stops[c].location if c >= 0 else p.disposal_sites[site_of(c)].location
+                for c in route
+            ]
+            + [depot]
+        )
+        dist = int(p.distance_m[locs[:-1], locs[1:]].sum())
+        return dist + p.vehicles[v].fixed_cost
+
+    def unserved(self) -> list[int]:
+        served = {c for r in self.routes for c in r if c >= 0}
+        return [s for s in range(len(self.problem.stops)) if s not in served]
+
+    def drop_cost(self, stops: list[int]) -> int:
+        return sum(
+            REQUIRED_PENALTY if self.problem.stops[s].required else self.problem.stops[s].prize
+            for s in stops
+        )
+
+
+def solve_decomposed(problem: Problem, params: PlanParams, deadline: float):
+    """Routes, times, time of the first feasible solution and statistics."""
+    t0 = time.monotonic()
+    workers = max(1, min(params.workers, multiprocessing.cpu_count()))
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(problem,)) as pool:
+        _init_worker(problem)
+        state = _first_solution(problem, pool, workers, deadline)
+        first_at = time.monotonic() if not _missing_required(state) else None
+        rounds = _improve(state, pool, workers, deadline, params, first_at)
+    stats = {
+        "regions_tried": rounds[0],
+        "regions_improved": rounds[1],
+        "first_solution_s": round((first_at or time.monotonic()) - t0, 2),
+    }
+    if first_at is None and not _missing_required(state):
+        first_at = time.monotonic()
+    timed = any(t is not None for t in state.times)
+    return state.routes, (state.times if timed else None), first_at, stats
+
+
+def _missing_required(state: _State) -> bool:
+    return any(state.problem.stops[s].required for s in state.unserved())
+
+
+def _first_solution(problem: Problem, pool, workers: int, deadline: float) -> _State:
+    routes = initial_routes(problem)
+    if routes is not None:
+        return _State(problem, routes, None)
+    clusters = cluster_stops(problem, math.ceil(len(problem.stops) / CLUSTER_STOPS))
+    shares = _share_fleet(problem, clusters)
+    budget = max(1.0, 0.3 * (deadline - time.monotonic()))
+    limit = budget / math.ceil(len(clusters) / workers)
+    tasks = [(veh, stops, None, limit) for stops, veh in zip(clusters, shares, strict=True)]
+    state = _State(problem, [[] for _ in problem.vehicles], None)
+    for (veh, _, _, _), (routes, times, _) in zip(
+        tasks, pool.map(solve_region, tasks), strict=True
+    ):
+        for k, v in enumerate(veh):
+            state.routes[v] = routes[k]
+            state.times[v] = times[k] if times else None
+    return state
+
+
+def cluster_stops(problem: Problem, k: int) -> list[list[int]]:
+    """k groups of nearby stops: farthest-point seeds, then each stop to its nearest seed."""
+    loc = np.array([s.location for s in problem.stops], dtype=np.int64)
+    depot = problem.depots[problem.vehicles[0].depot].location
+    k = max(1, min(k, len(loc)))
+    seeds = [int(np.argmax(problem.distance_m[depot, loc]))]
+    nearest = problem.distance_m[np.ix_(loc[seeds], loc)].min(axis=0)
+    while len(seeds) < k:
+        seeds.append(int(np.argmax(nearest)))
+        nearest = np.minimum(nearest, problem.distance_m[loc[seeds[-1]], loc])
+    owner = problem.distance_m[np.ix_(loc[seeds], loc)].argmin(axis=0)
+    return [np.flatnonzero(owner == c).tolist() for c in range(k) if (owner == c).any()]
+
+
+def _share_fleet(problem: Problem, clusters: list[list[int]]) -> list[list[int]]:
+    """Vehicles per cluster, in proportion to its load and service time (at least one each)."""
+    vol = np.array([sum(problem.stops[s].volume_l for s in c) for c in clusters], float)
+    work = np.array([sum(problem.stops[s].service_s + 1 for s in c) for c in clusters], float)
+    weight = np.maximum(vol / max(vol.sum(), 1), work / max(work.sum(), 1))
+    n = len(problem.vehicles)
+    want = np.maximum(1, np.floor(weight / weight.sum() * n)).astype(int)
+    while want.sum() > n:
+        want[int(np.argmax(want))] -= 1
+    for c in np.argsort(-(weight / weight.sum() * n - want))[: n - int(want.sum())]:
+        want[c] += 1
+    ids, out = list(range(n)), []
+    for c in range(len(clusters)):
+        out.append(ids[: want[c]])
+        ids = ids[want[c] :]
+    return out
+
+
+def _improve(
+    state: _State, pool, workers: int, deadline: float, params: PlanParams, first_at: float | None
+) -> tuple[int, int]:
+    """Re-optimise regions until the deadline; returns (regions tried, regions improved)."""
+    rng = np.random.default_rng(params.seed)
+    tried = improved = 0
+    while deadline - time.monotonic() > 1.0:
+        limit = min(REGION_SECONDS, deadline - time.monotonic() - 0.5)
+        regions = _pick_regions(state, rng, workers)
+        tasks = [(veh, stops, [state.routes[v] for v in veh], limit) for veh, stops in regions]
+        for (veh, stops, _, _), result in zip(tasks, pool.map(solve_region, tasks), strict=True):
+            tried += 1
+            improved += _accept(state, veh, stops, result)
+        if params.log_progress:
+            log.info("regions %d tried, %d improved, cost %d", tried, improved, _total(state))
+    return tried, improved
+
+
+REGION_SECONDS = 4.0
+
+
+def _total(state: _State) -> int:
+    return sum(state.route_cost(v) for v in range(len(state.routes))) + state.drop_cost(
+        state.unserved()
+    )
+
+
+def _accept(state: _State, veh: list[int], stops: list[int], result: tuple) -> int:
+    routes, times, found = result
+    if not found:
+        return 0
+    old = sum(state.route_cost(v) for v in veh)
+    old_routes = {v: state.routes[v] for v in veh}
+    old_times = {v: state.times[v] for v in veh}
+    served_before = {c for v in veh for c in state.routes[v] if c >= 0}
+    for k, v in enumerate(veh):
+        state.routes[v] = routes[k]
+        state.times[v] = times[k] if times else None
+    served_after = {c for v in veh for c in state.routes[v] if c >= 0}
+    new = sum(state.route_cost(v) for v in veh)
+    delta = (
+        new
+        - old
+        + state.drop_cost(sorted(served_before - served_after))
+        - state.drop_cost(sorted(served_after - served_before))
+    )
+    if delta < 0:
+        return 1
+    for v in veh:
+        state.routes[v], state.times[v] = old_routes[v], old_times[v]
+    return 0
+
+
+def _pick_regions(state: _State, rng, workers: int) -> list[tuple[list[int], list[int]]]:
+    """Up to `workers` disjoint regions: a random seed route and its nearest routes."""
+    used = [v for v, r in enumerate(state.routes) if r]
+    idle = [v for v, r in enumerate(state.routes) if not r]
+    taken: set[int] = set()
+    unserved = state.unserved()
+    regions = []
+    for _ in range(workers):
+        free = [v for v in used if v not in taken]
+        if not free:
+            break
+        seed = int(rng.choice(free))
+        veh = _nearest_routes(state, seed, free)
+        taken.update(veh)
+        extra = [idle.pop()] if idle else []
+        stops = sorted({c for v in veh for c in state.routes[v] if c >= 0})
+        stops += _nearby_unserved(state, stops, unserved, taken)
+        regions.append((veh + extra, stops))
+    return regions
+
+
+def _nearest_routes(state: _State, seed: int, candidates: list[int]) -> list[int]:
+    """The seed route and the routes closest to it, up to about REGION_STOPS stops."""
+    seed_locs = state.stop_loc[[c for c in state.routes[seed] if c >= 0]]
+    if seed_locs.size == 0:
+        return [seed]
+    closeness = state.problem.distance_m[np.ix_(seed_locs, state.stop_loc)].min(axis=0)
+    scored = []
+    for v in candidates:
+        stops = [c for c in state.routes[v] if c >= 0]
+        scored.append((float(closeness[stops].mean()) if stops else 0.0, v))
+    out, count = [], 0
+    for _, v in sorted(scored):
+        if count >= REGION_STOPS and out:
+            break
+        out.append(v)
+        count += sum(1 for c in state.routes[v] if c >= 0)
+    return out
+
+
+def _nearby_unserved(
+    state: _State, stops: list[int], unserved: list[int], taken: set[int]
+) -> list[int]:
+    """Unserved stops closer to this region's stops than to any other route's."""
+    if not unserved or not stops:
+        return []
+    claimed = getattr(state, "_claimed", set())
+    d_here = state.problem.distance_m[np.ix_(state.stop_loc[unserved], state.stop_loc[stops])].min(
+        axis=1
+    )
+    others = [c for v, r in enumerate(state.routes) if v not in taken for c in r if c >= 0]
+    if others:
+        d_other = state.problem.distance_m[
+            np.ix_(state.stop_loc[unserved], state.stop_loc[others])
+        ].min(axis=1)
+    else:
+        d_other = np.full(len(unserved), np.iinfo(np.int64).max)
+    picked = [
+        s for s, a, b in zip(unserved, d_here, d_other, strict=True) if a <= b and s not in claimed
+    ]
+    state._claimed = claimed | set(picked)
+    return picked
