@@ -17,6 +17,7 @@ from typing import Annotated
 
 import psycopg
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -43,11 +44,11 @@ api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False,
                               description="An API key for machine clients (shown once when created)")
 
 
-def get_settings(request: Request) -> ApiSettings:
+async def get_settings(request: Request) -> ApiSettings:
     return request.app.state.settings
 
 
-def get_pool(request: Request) -> ConnectionPool:
+async def get_pool(request: Request) -> ConnectionPool:
     return request.app.state.pool
 
 
@@ -98,9 +99,10 @@ def forget_api_keys() -> None:
         _key_cache.clear()
 
 
-def get_principal(request: Request, settings: Settings,
-                  token: Annotated[str | None, Depends(oauth2_scheme)],
-                  api_key: Annotated[str | None, Depends(api_key_scheme)]) -> Principal:
+async def get_principal(request: Request, settings: Settings,
+                        token: Annotated[str | None, Depends(oauth2_scheme)],
+                        api_key: Annotated[str | None, Depends(api_key_scheme)]) -> Principal:
+    """The caller, from a bearer token (no I/O) or an API key (a database look-up, cached)."""
     if token:
         claims = decode_token(settings.jwt_secret, token)
         if claims is None:
@@ -109,7 +111,7 @@ def get_principal(request: Request, settings: Settings,
                          vehicle_id=claims.vehicle_id)
     if api_key:
         try:
-            principal = _principal_from_key(request.app.state.pool, api_key)
+            principal = await run_in_threadpool(_principal_from_key, request.app.state.pool, api_key)
         except PoolTimeout as exc:
             raise Unavailable("the database is busy or unavailable; try again shortly") from exc
         if principal is None:
@@ -124,7 +126,7 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 def require(*roles: str):
     """A dependency that lets only these roles through (403 otherwise, for your own tenant)."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in roles:
             raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {principal.role}")
         if principal.role != "operator" and not principal.tenant_id:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from api import route_render as render
-from api.deps import Conn, Member
+from api.deps import Member
 from api.models.common import AUTHED, Id
 from api.models.containers import GeoJSONFeatureCollection
 from api.models.plans import RoutesPublic
@@ -19,12 +20,32 @@ router = APIRouter(tags=["routes"], responses=AUTHED)
 MEDIA = {"json": "application/json", "geojson": "application/geo+json", "gpx": "application/gpx+xml"}
 
 
+def _render(pool, tenant_id: str, day: date, vehicle: int | None, fmt: str) -> tuple[bytes, str]:
+    """One pooled connection, one query when the rendering is cached, two when it is not."""
+    with pool.connection(timeout=10) as conn:
+        routes = api_routes.published_routes(conn, tenant_id, day, vehicle)
+        if vehicle is not None and not routes:
+            raise NotFound(f"no published route on {day} for vehicle {vehicle}")
+        key = (tenant_id, day, vehicle, fmt, tuple(sorted({r["plan_id"] for r in routes})))
+        hit = render.cache_get(key)
+        if hit is not None:
+            return hit
+        stops = api_routes.route_stops(conn, tenant_id, [(r["plan_id"], r["route_no"]) for r in routes])
+    assembled = render.assemble(routes, stops)
+    body = {"json": lambda: render.render_json(day, vehicle, assembled),
+            "geojson": lambda: render.render_geojson(assembled),
+            "gpx": lambda: render.render_gpx(assembled)}[fmt]()
+    hit = (body, render.etag_for(key, body))
+    render.cache_put(key, *hit)
+    return hit
+
+
 @router.get("/routes", response_model=RoutesPublic, responses={
     200: {"description": "the routes (JSON, GeoJSON or GPX)", "content": {
         "application/geo+json": {"schema": GeoJSONFeatureCollection.model_json_schema()},
         "application/gpx+xml": {"schema": {"type": "string"}}}},
     304: {"description": "not modified since the ETag in If-None-Match"}})
-def get_routes(conn: Conn, me: Member,
+async def get_routes(request: Request, me: Member,
                date: Annotated[date, Query(description="the day")],
                vehicle: Annotated[Id | None, Query(description="vehicle id; drivers: their own")] = None,
                format: Annotated[Literal["json", "geojson", "gpx"], Query()] = "json",
@@ -35,20 +56,8 @@ def get_routes(conn: Conn, me: Member,
         if me.vehicle_id is None or (vehicle is not None and vehicle != me.vehicle_id):
             raise NotFound(f"no routes for vehicle {vehicle or '(none)'}")
         vehicle = me.vehicle_id
-    routes = api_routes.published_routes(conn, me.tenant_id, date, vehicle)
-    if vehicle is not None and not routes:
-        raise NotFound(f"no published route on {date} for vehicle {vehicle}")
-    key = (me.tenant_id, date, vehicle, format, tuple(sorted({r["plan_id"] for r in routes})))
-    hit = render.cache_get(key)
-    if hit is None:
-        stops = api_routes.route_stops(conn, me.tenant_id, [(r["plan_id"], r["route_no"]) for r in routes])
-        assembled = render.assemble(routes, stops)
-        body = {"json": lambda: render.render_json(date, vehicle, assembled),
-                "geojson": lambda: render.render_geojson(assembled),
-                "gpx": lambda: render.render_gpx(assembled)}[format]()
-        hit = (body, render.etag_for(key, body))
-        render.cache_put(key, *hit)
-    body, etag = hit
+    body, etag = await run_in_threadpool(_render, request.app.state.pool, me.tenant_id, date,
+                                         vehicle, format)
     headers = {"ETag": etag, "Cache-Control": "private, max-age=0, must-revalidate"}
     if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
         return Response(status_code=304, headers=headers)

@@ -88,6 +88,7 @@ async def _load(url: str, make_request, clients: int, total: int, seconds: float
 
     latencies: list[float] = []
     errors = 0
+    codes: dict[int, int] = {}
     sent = 0
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -101,6 +102,7 @@ async def _load(url: str, make_request, clients: int, total: int, seconds: float
                 t0 = time.perf_counter()
                 r = await http.request(method, path, **kwargs)
                 latencies.append(time.perf_counter() - t0)
+                codes[r.status_code] = codes.get(r.status_code, 0) + 1
                 if r.status_code >= 400:
                     errors += 1
 
@@ -110,7 +112,7 @@ async def _load(url: str, make_request, clients: int, total: int, seconds: float
     lat = sorted(latencies)
     q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [lat[0]] * 99
     return {"requests": len(lat), "errors": errors, "wall_s": wall, "rps": len(lat) / wall,
-            "p50_ms": q[49] * 1000, "p90_ms": q[89] * 1000, "p99_ms": q[98] * 1000}
+            "p50_ms": q[49] * 1000, "p90_ms": q[89] * 1000, "p99_ms": q[98] * 1000, "codes": codes}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -175,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
             res = asyncio.run(_load(base, make, args.clients, args.requests, args.seconds))
             print(f"  {name:36s} {res['requests']:6d} req  {res['rps']:7.0f} req/s  "
                   f"p50 {res['p50_ms']:6.1f} ms  p90 {res['p90_ms']:6.1f} ms  p99 {res['p99_ms']:6.1f} ms  "
-                  f"errors {res['errors']}")
+                  f"status {res['codes']}")
     finally:
         server.terminate()
         server.wait(timeout=20)
