@@ -137,8 +137,10 @@ class Worker:
     def _send_acks(self) -> None:
         c, current = self.client, self.generation
         while self.acks:
-            for gen, mid, qos in self.acks.popleft():
-                if gen == current:
+            batch = self.acks.popleft()
+            c.ack_many([mid for gen, mid, qos in batch if gen == current and qos == 1])
+            for gen, mid, qos in batch:
+                if gen == current and qos == 2:
                     c.ack(mid, qos)
 
     def _reconnect(self) -> None:
