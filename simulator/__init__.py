@@ -18,7 +18,15 @@ Public API:
 - Errors (`simulator.errors`): `SimulatorError` > `InputError`, `ServiceUnavailable`.
 """
 
-from simulator.city import City, CityContainer, CitySite, CitySpec, CityVehicle, generate_city, with_rates
+from simulator.city import (
+    City,
+    CityContainer,
+    CitySite,
+    CitySpec,
+    CityVehicle,
+    generate_city,
+    with_rates,
+)
 from simulator.deposits import DepositModel
 from simulator.errors import InputError, ServiceUnavailable, SimulatorError
 

@@ -83,12 +83,14 @@ def holiday_peak(day: date, fraction: Fraction) -> float:
     peak = 1.0
     year_days = dutch_holidays(day.year)
     if date(day.year, 12, 24) <= day <= date(day.year, 12, 31):
-        peak *= {Fraction.PAPER: 1.8, Fraction.GLASS: 1.7, Fraction.RESIDUAL: 1.25}.get(fraction, 1.1)
+        peak *= {Fraction.PAPER: 1.8, Fraction.GLASS: 1.7,
+                 Fraction.RESIDUAL: 1.25}.get(fraction, 1.1)
     if day == date(day.year, 1, 1) or day == date(day.year, 1, 2):
         peak *= {Fraction.GLASS: 2.0, Fraction.PAPER: 1.3}.get(fraction, 1.15)
     name = year_days.get(day) or year_days.get(day - timedelta(days=1))
     if name == "King's Day":
-        peak *= {Fraction.GLASS: 1.8, Fraction.RESIDUAL: 1.3, Fraction.PLASTIC: 1.4}.get(fraction, 1.1)
+        peak *= {Fraction.GLASS: 1.8, Fraction.RESIDUAL: 1.3,
+                 Fraction.PLASTIC: 1.4}.get(fraction, 1.1)
     return peak
 
 

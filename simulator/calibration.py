@@ -104,7 +104,7 @@ def calibrate_rates(path: str | Path, cols: EmptyingColumns, min_interval_h: flo
     result = {}
     for container, records in read_emptyings(path, cols).items():
         rates = []
-        for (t0, _, _), (t1, litres, _) in zip(records, records[1:]):
+        for (t0, _, _), (t1, litres, _) in zip(records, records[1:], strict=False):
             days = (t1 - t0).total_seconds() / 86400
             if min_interval_h / 24 <= days <= max_interval_days:
                 rates.append(litres / days)

@@ -17,6 +17,7 @@ Everything is seeded; the same fleet and reading times give the same messages.
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -66,8 +67,10 @@ class Uplink:
     kind: str  # "reading" | "duplicate" | "garbage" | "late"
 
 
-def _dev_eui(seed: int, i: int) -> str:
-    return f"{(0x70B3D5 << 40) | ((seed & 0xFFFF) << 24) | i:016x}"
+def _dev_eui(tenant_id: str, seed: int, i: int) -> str:
+    """Unique across a deployment for distinct tenants (the network server's key)."""
+    tag = zlib.crc32(f"{tenant_id}/{seed}".encode()) & 0xFFFFFF
+    return f"{(0x70B3 << 48) | (tag << 24) | (i & 0xFFFFFF):016x}"
 
 
 class SensorFleet:
@@ -84,13 +87,14 @@ class SensorFleet:
         self.devices: list[SimDevice] = []
         for i, c in enumerate(city.containers):
             fmt = formats[i % len(formats)]
-            address = Addressing(tenant_id, f"{tenant_id}-{c.external_id}", _dev_eui(seed, i),
+            eui = _dev_eui(tenant_id, seed, i)
+            address = Addressing(tenant_id, f"{tenant_id}-{c.external_id}", eui,
                                  fmt, tts_app, tts_tenant, chirpstack_app)
             dies = int(rng.integers(5, 200)) if rng.random() < self.faults.dead_battery_share \
                 else None
-            self.devices.append(SimDevice(i, address, bool(rng.random() < ultrasonic_share),
-                                          c.depth_mm, bool(rng.random() < self.faults.stuck_share),
-                                          dies))
+            ultrasonic = bool(rng.random() < ultrasonic_share)
+            stuck = bool(rng.random() < self.faults.stuck_share)
+            self.devices.append(SimDevice(i, address, ultrasonic, c.depth_mm, stuck, dies))
         self._stuck_value: dict[int, float] = {}
         self._held: list[Uplink] = []
         self._round = 0
@@ -113,7 +117,8 @@ class SensorFleet:
         if dev.dies_after is not None:
             battery *= max(0.0, 1 - self._round / dev.dies_after)
         self._f_cnt[dev.container] += 1
-        common = dict(measured_at=when, temperature_c=float(rng.normal(14, 3)) + (55 if fire else 0),
+        temperature = float(rng.normal(14, 3)) + (55 if fire else 0)
+        common = dict(measured_at=when, temperature_c=temperature,
                       battery_pct=float(battery), tilt=bool(rng.random() < f.tilt_p),
                       rssi_dbm=float(rng.normal(-100, 6)), snr_db=float(rng.normal(5, 3)),
                       f_cnt=int(self._f_cnt[dev.container]))

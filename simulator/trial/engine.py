@@ -246,8 +246,9 @@ class Trial:
         elapsed = time.perf_counter() - t_start
         done = (d + 1) / self.config.days
         bar = "#" * int(20 * done) + "." * (20 - int(20 * done))
-        self.progress(f"[{bar}] day {d + 1}/{self.config.days} {day} {day.strftime('%a')}: "
-                      + ", ".join(parts) + f"  ({elapsed:.0f} s, eta {elapsed / done - elapsed:.0f} s)")
+        self.progress(f"[{bar}] day {d + 1}/{self.config.days} {day} {day:%a}: "
+                      + ", ".join(parts)
+                      + f"  ({elapsed:.0f} s, eta {elapsed / done - elapsed:.0f} s)")
 
 
 def run_trial(city: City, config: TrialConfig,

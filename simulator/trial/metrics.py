@@ -26,6 +26,7 @@ class StrategyResult:
     overflow_l: float = 0.0
     unserved_required: int = 0
     solve_s: float = 0.0
+    solver_failures: int = 0
     select_s: float = 0.0
     paths_by_day: dict[int, list] = field(default_factory=dict)
 
@@ -43,6 +44,7 @@ class StrategyResult:
         self.overflow_l += float(overflow.sum())
         self.unserved_required += sum(len(r.unserved_required) for r in routes)
         self.solve_s += sum(r.solve_s for r in routes)
+        self.solver_failures += sum(r.failed for r in routes)
         self.paths_by_day[d] = [p for r in routes for p in r.paths]
 
     @property
@@ -82,4 +84,5 @@ class StrategyResult:
             "disposal_trips": self.disposal_trips,
             "unserved_required": self.unserved_required,
             "solve_s": round(self.solve_s, 1),
+            "solver_failures": self.solver_failures,
         }

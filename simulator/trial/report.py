@@ -21,6 +21,7 @@ ROWS = (
     ("routes per day", "routes_per_day", "{:.1f}"), ("disposal trips", "disposal_trips", "{:,}"),
     ("required stops unserved", "unserved_required", "{:,}"),
     ("solve time (s)", "solve_s", "{:,.1f}"),
+    ("optimizer failures", "solver_failures", "{:,}"),
 )
 
 
@@ -134,5 +135,6 @@ text-align:right}}td:first-child{{text-align:left}}</style></head><body>
 <table><tr><th></th>{head}</tr>{rows}</table><ul>{saved}</ul>
 <h2>Fill at emptying</h2><p>{legend}</p>{_svg_histograms(results)}
 <h2>Km per day</h2><p>{legend}</p>{_svg_km(results)}
-<h2>Routes of {html.escape(map_name)} on {date} (its busiest day)</h2>{_svg_map(results[map_name], day)}
+<h2>Routes of {html.escape(map_name)} on {date} (its busiest day)</h2>
+{_svg_map(results[map_name], day)}
 </body></html>"""

@@ -62,6 +62,7 @@ class DayRoutes:
     disposal_trips: int
     solve_s: float
     paths: list[list[tuple[float, float]]]  # (lat, lon) per route, for the map
+    failed: bool = False  # the optimizer raised on every attempt
 
 
 def build_problem(city: City, fraction: Fraction, choices: list[StopChoice]) -> Problem:
@@ -103,14 +104,19 @@ def solve_day(city: City, fraction: Fraction, choices: list[StopChoice],
         return DayRoutes(fraction, {}, [], 0, 0, 0, 0, 0, 0.0, [])
     problem = build_problem(city, fraction, choices)
     t0 = time.perf_counter()
-    try:
-        plan = plan_routes(problem, PlanParams(time_limit_s=time_limit_s, seed=seed,
-                                               allow_unserved_required=True))
-    except AttributeError:  # seen once in the optimizer under development: retry another seed
-        log.warning("optimizer failed on %s with seed %d; retrying with seed %d",
-                    problem.name, seed, seed + 1000, exc_info=True)
-        plan = plan_routes(problem, PlanParams(time_limit_s=time_limit_s, seed=seed + 1000,
-                                               allow_unserved_required=True))
+    plan = None
+    for attempt in range(3):  # the optimizer is young: a crash on one seed, try others
+        try:
+            plan = plan_routes(problem, PlanParams(time_limit_s=time_limit_s,
+                                                   seed=seed + 1000 * attempt,
+                                                   allow_unserved_required=True))
+            break
+        except Exception:
+            log.error("optimizer failed on %s (%d stops) with seed %d", problem.name,
+                      len(problem.stops), seed + 1000 * attempt, exc_info=attempt == 0)
+    if plan is None:  # counted as a solver failure: nothing driven, required stops unserved
+        return DayRoutes(fraction, {}, [c.container for c in choices if c.required], 0, 0, 0,
+                         0, 0, time.perf_counter() - t0, [], failed=True)
     solve_s = time.perf_counter() - t0
     return summarise(city, problem, plan, choices, fraction, solve_s)
 
@@ -135,7 +141,7 @@ def summarise(city: City, problem: Problem, plan: Plan, choices: list[StopChoice
         used += 1
         depot = problem.depots[problem.vehicles[route.vehicle].depot].location
         seq = [depot] + [_location_of(problem, v) for v in route.visits] + [depot]
-        driving += int(sum(problem.duration_s[a, b] for a, b in zip(seq, seq[1:])))
+        driving += int(sum(problem.duration_s[a, b] for a, b in zip(seq, seq[1:], strict=False)))
         paths.append([(coords[i].lat, coords[i].lon) for i in seq])
         for v in route.visits:
             if v.kind == "stop":

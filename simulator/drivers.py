@@ -1,0 +1,110 @@
+"""Simulated drivers: a tablet that fetches its route over the HTTP API and reports stops.
+
+`DriverClient(base_url, username, password)` logs in (OAuth2 password flow), fetches
+`GET /v1/routes?date=` (its own vehicle's published routes) and posts stop events in batches
+to `POST /v1/stop-events`. With `loss_p` a batch is "lost" on the way (the connection drops
+after the server got it, or before): the tablet keeps it and retries with the same event ids,
+so the server must not double-count. `drive_route(route)` turns a route into events: each
+container emptied at its planned start time, each disposal visit weighed.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import httpx
+
+from simulator.errors import ServiceUnavailable
+
+
+@dataclass
+class DriveLog:
+    emptied: list[tuple[int, datetime]] = field(default_factory=list)  # (container_id, at)
+    events_posted: int = 0
+    retries: int = 0
+    duplicates_seen: int = 0
+
+
+def drive_route(route: dict, fill_at: callable | None = None) -> list[dict]:
+    """Stop events for one route as JSON dicts (emptied containers, weighed unloads)."""
+    events = []
+    load_kg = 0.0
+    for stop in route["stops"]:
+        base = {"event_id": str(uuid.uuid4()), "occurred_at": stop["start_at"],
+                "stop_id": stop["stop_id"]}
+        if stop["kind"] == "container":
+            ev = {**base, "kind": "emptied", "container_id": stop["container_id"]}
+            if fill_at is not None:
+                ev["observed_fill_fraction"] = round(min(1.0, max(0.0, fill_at(stop))), 2)
+            events.append(ev)
+            load_kg = stop["load_kg"]
+        else:
+            events.append({**base, "kind": "disposal", "disposal_site_id":
+                           stop["disposal_site_id"], "weight_kg": round(max(0.0, load_kg), 1)})
+            load_kg = 0.0
+    return events
+
+
+class DriverClient:
+    """One driver's tablet."""
+
+    def __init__(self, base_url: str, username: str, password: str, loss_p: float = 0.1,
+                 seed: int = 0, transport: httpx.BaseTransport | None = None) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=30, transport=transport)
+        self.username, self.password = username, password
+        self.loss_p = loss_p
+        self.rng = random.Random(seed)
+        self.log = DriveLog()
+
+    def login(self) -> None:
+        try:
+            r = self.http.post("/v1/auth/token", data={"username": self.username,
+                                                       "password": self.password})
+        except httpx.TransportError as exc:
+            raise ServiceUnavailable(f"API not reachable at {self.http.base_url}: {exc}") from exc
+        if r.status_code != 200:
+            raise ServiceUnavailable(f"login of {self.username} failed: {r.status_code} {r.text}")
+        self.http.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+
+    def routes(self, day) -> list[dict]:
+        r = self.http.get("/v1/routes", params={"date": day.isoformat()})
+        if r.status_code == 404:
+            return []
+        r.raise_for_status()
+        return r.json()["routes"]
+
+    def post_events(self, events: list[dict], batch: int = 20) -> None:
+        """Post in batches; a lost batch is retried with the same event ids."""
+        for k in range(0, len(events), batch):
+            chunk = {"events": events[k:k + batch]}
+            lost_before = self.rng.random() < self.loss_p / 2
+            if not lost_before:
+                r = self.http.post("/v1/stop-events", json=chunk)
+                r.raise_for_status()
+                self.log.duplicates_seen += r.json()["duplicates"]
+                if self.rng.random() >= self.loss_p / 2:
+                    self.log.events_posted += len(chunk["events"])
+                    continue
+            self.log.retries += 1  # no answer reached the tablet: send the same batch again
+            r = self.http.post("/v1/stop-events", json=chunk)
+            r.raise_for_status()
+            self.log.duplicates_seen += r.json()["duplicates"]
+            self.log.events_posted += len(chunk["events"])
+
+    def drive_day(self, day, fill_at=None) -> list[dict]:
+        """Fetch today's routes, drive them, report every stop. Returns the routes driven."""
+        routes = self.routes(day)
+        for route in routes:
+            events = drive_route(route, fill_at)
+            self.post_events(events)
+            for ev in events:
+                if ev["kind"] == "emptied":
+                    self.log.emptied.append((ev["container_id"],
+                                             datetime.fromisoformat(ev["occurred_at"])))
+        return routes
+
+    def close(self) -> None:
+        self.http.close()
