@@ -3,8 +3,9 @@
 `DriverClient(base_url, username, password)` logs in (OAuth2 password flow), fetches
 `GET /v1/routes?date=` (its own vehicle's published routes) and posts stop events in batches
 to `POST /v1/stop-events`. With `loss_p` the answer to a batch is lost after the server got it:
-the tablet retries with the same event ids, so the server must not double-count. `drive_route(route)` turns a route into events: each
-container emptied at its planned start time, each disposal visit weighed.
+the tablet retries with the same event ids, so the server must not double-count.
+`drive_route(route)` turns a route into events: each container emptied at its planned start
+time, each disposal visit weighed.
 """
 
 from __future__ import annotations
