@@ -1,10 +1,13 @@
 """Readings: the batch write of the ingest (idempotent) and small queries on readings.
 
 `write_readings` COPYs a batch (binary) into a per-connection temporary staging table, then
-one statement inserts it into `readings` with `ON CONFLICT (device_id, measured_at) DO
-NOTHING` and upserts `container_state` from the rows actually inserted: the latest reading
-per container, a fire alarm and a tilt alarm. A redelivered reading adds no row and does not
-touch the state. The caller owns the transaction and commits.
+tries the fast path: a binary COPY straight into `readings` (TimescaleDB buffers COPY rows per
+chunk; measured about a third cheaper than INSERT ... SELECT). If any row is already stored
+(a redelivery) the COPY fails on the unique key, is rolled back to a savepoint, and the slow
+path inserts from staging with `ON CONFLICT (device_id, measured_at) DO NOTHING`. Either way
+one statement then upserts `container_state` from the rows actually inserted: the latest
+reading per container, a fire alarm and a tilt alarm. A redelivered reading adds no row and
+does not touch the state. The caller owns the transaction and commits.
 """
 
 from __future__ import annotations
@@ -29,14 +32,18 @@ CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
 ) ON COMMIT DELETE ROWS
 """
 
-_INSERT = f"""
-WITH ins AS (
+_STATE_COLUMNS = ("tenant_id, container_id, measured_at, fill_fraction, temperature_c, "
+                  "battery_pct, tilt, rssi_dbm")
+# The rows inserted: all of staging (fast path, after COPY) or those ON CONFLICT let through.
+_COPIED = f"ins AS (SELECT {_STATE_COLUMNS} FROM ingest_staging)"
+_INSERTED = f"""ins AS (
     INSERT INTO readings ({_COLUMNS})
     SELECT {_COLUMNS} FROM ingest_staging
     ON CONFLICT (device_id, measured_at) DO NOTHING
-    RETURNING tenant_id, container_id, measured_at, fill_fraction, temperature_c, battery_pct,
-              tilt, rssi_dbm
-), latest AS (
+    RETURNING {_STATE_COLUMNS})"""
+
+_STATE = """
+WITH {ins}, latest AS (
     SELECT DISTINCT ON (container_id) * FROM ins ORDER BY container_id, measured_at DESC
 ), span AS (
     SELECT container_id, max(temperature_c) AS max_temp, min(temperature_c) AS min_temp
@@ -91,18 +98,30 @@ def write_readings(conn: psycopg.Connection, readings: Sequence[Reading],
     """
     if not readings:
         return 0
+    rows = [(r.tenant_id, r.device_id, r.container_id, r.measured_at, r.fill_fraction,
+             r.distance_mm, r.temperature_c, r.battery_pct, r.tilt, r.rssi_dbm, r.snr_db,
+             r.source_format) for r in readings]
     with conn.cursor(row_factory=psycopg.rows.tuple_row) as cur:
         cur.execute(_STAGING)
-        with cur.copy(f"COPY ingest_staging ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(_TYPES)
-            for r in readings:
-                copy.write_row((r.tenant_id, r.device_id, r.container_id, r.measured_at,
-                                r.fill_fraction, r.distance_mm, r.temperature_c, r.battery_pct,
-                                r.tilt, r.rssi_dbm, r.snr_db, r.source_format))
-        cur.execute(_INSERT, {"fire_c": rules.fire_c, "jump_c": rules.jump_c,
-                              "clear_c": rules.clear_c, "drop": rules.emptied_drop})
+        _copy(cur, "ingest_staging", rows)
+        try:
+            with conn.transaction():  # a savepoint: a duplicate undoes only this COPY
+                _copy(cur, "readings", rows)
+            ins = _COPIED
+        except psycopg.errors.UniqueViolation:
+            ins = _INSERTED
+        cur.execute(_STATE.replace("{ins}", ins),
+                    {"fire_c": rules.fire_c, "jump_c": rules.jump_c,
+                     "clear_c": rules.clear_c, "drop": rules.emptied_drop})
         row = cur.fetchone()
     return int(row[0]) if row else 0
+
+
+def _copy(cur: psycopg.Cursor, table: str, rows: list[tuple]) -> None:
+    with cur.copy(f"COPY {table} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(_TYPES)
+        for row in rows:
+            copy.write_row(row)
 
 
 def count_readings(conn: psycopg.Connection, tenant_id: str) -> int:
