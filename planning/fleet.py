@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from domain import Container, haversine_m
+from domain import Container
+from domain.geo import EARTH_RADIUS_M
 from planning.forecast import (
     DAY_S,
     ContainerHistory,
@@ -102,20 +103,27 @@ def _flat_since(fit: Fit | None, config: ForecastConfig) -> float | None:
 
 def _neighbour_rate(c: Container, containers: Sequence[Container], fits, flat,
                     config: ForecastConfig) -> float | None:
-    near = []
+    """Median rate of the nearest healthy same-fraction containers within the radius."""
+    cand = []
     for o in containers:
         if o.id == c.id or o.fraction != c.fraction or flat.get(o.id) is not None:
             continue
         fit = fits.get(o.id)
-        rate = fit.mean_rate_per_day if fit is not None else None
-        if rate is None or fit.observed_days < 1.0:
-            continue
-        d = haversine_m(c.location, o.location)
-        if d <= config.neighbour_radius_m:
-            near.append((d, rate))
-    near.sort()
-    rates = [r for _, r in near[: config.neighbour_count]]
-    return float(np.median(rates)) if rates else None
+        if fit is not None and fit.observed_days >= 1.0:
+            cand.append((o.location.lat, o.location.lon, fit.mean_rate_per_day))
+    if not cand:
+        return None
+    arr = np.asarray(cand)
+    lat0, lon0 = np.radians(c.location.lat), np.radians(c.location.lon)
+    lat, lon = np.radians(arr[:, 0]), np.radians(arr[:, 1])
+    h = (np.sin((lat - lat0) / 2) ** 2
+         + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2)
+    dist = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+    inside = np.flatnonzero(dist <= config.neighbour_radius_m)
+    if inside.size == 0:
+        return None
+    nearest = inside[np.argsort(dist[inside])[: config.neighbour_count]]
+    return float(np.median(arr[nearest, 2]))
 
 
 def _forecast_one(c, h, fit, flat, fits, containers, pooled, median_level, at_s, offset,

@@ -161,24 +161,24 @@ def fit_history(times_s: np.ndarray, fill: np.ndarray, utc_offset_s: float,
         cuts = np.union1d(cuts, [int(np.searchsorted(t, emptied_at_s))])
     bounds = [0, *cuts.tolist(), t.shape[0]]
     rise_w, days_w = np.zeros(7), np.zeros(7)
-    for a, b in zip(bounds[:-1], bounds[1:], strict=False):
-        _add_cycle(t[a:b], f[a:b], utc_offset_s, rise_w, days_w)
+    smooth = rolling_median(f, 2)  # once per container; the steps at emptyings stay steps
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        _add_cycle(t[a:b], f[a:b], smooth[a:b], utc_offset_s, rise_w, days_w)
     return Fit(times_s=t, fill=f, n_outliers=int(out.sum()),
                emptied_at_s=tuple(float(t[i]) for i in cuts),
                rise_by_weekday=rise_w, days_by_weekday=days_w,
                segment_start_s=float(t[bounds[-2]]))
 
 
-def _add_cycle(t: np.ndarray, f: np.ndarray, offset_s: float, rise_w: np.ndarray,
-               days_w: np.ndarray) -> None:
+def _add_cycle(t: np.ndarray, f: np.ndarray, smooth: np.ndarray, offset_s: float,
+               rise_w: np.ndarray, days_w: np.ndarray) -> None:
     keep = f < SATURATED
-    t, f = t[keep], f[keep]
+    t, f, smooth = t[keep], f[keep], smooth[keep]
     if t.shape[0] < 3 or t[-1] - t[0] < 6 * 3600:
         return
     slope = theil_sen_slope(t, f)
     if slope is None:
         return
-    smooth = rolling_median(f, 2)
     dt = np.diff(t)
     mid = (t[:-1] + t[1:]) / 2 + offset_s
     wd = ((np.floor(mid / DAY_S) + 3) % 7).astype(int)

@@ -7,7 +7,7 @@ Pure numpy. Times are epoch seconds (float64), fills fractions 0..1.
   is an outlier only if it is an isolated dip (the next reading is back up), so that a real
   emptying at the end of the series is not mistaken for noise.
 - `find_emptyings`: indices where the cleaned level drops enough to be an emptying.
-- `theil_sen_slope`: median of pairwise slopes, on at most ~60 binned points.
+- `theil_sen_slope`: median of pairwise slopes, on at most 40 binned points.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def find_emptyings(times_s: np.ndarray, fill: np.ndarray, *, min_drop: float = 0
     return np.flatnonzero(hit) + 1
 
 
-def theil_sen_slope(times_s: np.ndarray, fill: np.ndarray, *, max_points: int = 60,
+def theil_sen_slope(times_s: np.ndarray, fill: np.ndarray, *, max_points: int = 40,
                     min_dt_s: float = 3 * 3600.0) -> float | None:
     """Robust slope (fraction per second) of one segment, or None if it is too short.
 
