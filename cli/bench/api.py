@@ -32,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seconds", type=float, default=60.0, help="time cap per scenario (default 60)")
     p.add_argument("--stops", type=int, default=300, help="stops on the route (default 300)")
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    p.add_argument("--interval-s", type=float, default=0.0,
+                   help="each client waits this long between its requests (0: back to back, "
+                        "a closed loop measuring throughput; e.g. 2: 100 tablets polling)")
     p.set_defaults(func=run)
 
 
@@ -83,7 +86,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def _load(url: str, make_request, clients: int, total: int, seconds: float) -> dict:
+async def _load(url: str, make_request, clients: int, total: int, seconds: float,
+                interval_s: float = 0.0) -> dict:
     import httpx
 
     latencies: list[float] = []
@@ -102,12 +106,18 @@ async def _load(url: str, make_request, clients: int, total: int, seconds: float
                 t0 = time.perf_counter()
                 r = await http.request(method, path, **kwargs)
                 latencies.append(time.perf_counter() - t0)
+                if interval_s > 0:
+                    await asyncio.sleep(max(0.0, interval_s - (time.perf_counter() - t0)))
                 codes[r.status_code] = codes.get(r.status_code, 0) + 1
                 if r.status_code >= 400:
                     errors += 1
 
+        async def staggered(n: int) -> None:
+            await asyncio.sleep(interval_s * n / clients)  # spread the clients over the interval
+            await worker(n)
+
         began = time.perf_counter()
-        await asyncio.gather(*(worker(i) for i in range(clients)))
+        await asyncio.gather(*(staggered(i) for i in range(clients)))
         wall = time.perf_counter() - began
     lat = sorted(latencies)
     q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [lat[0]] * 99
@@ -161,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         n_stops = sum(len(r["stops"]) for r in first.json()["routes"])
         print(f"API bench: tenant {tenant_id}, route of {n_stops} stops ({len(first.content)} bytes JSON), "
               f"{args.clients} clients, up to {args.requests} requests or {args.seconds:.0f} s per scenario, "
-              f"{args.workers} worker(s)")
+              f"{args.workers} worker(s), interval {args.interval_s} s per client")
         ids = seeded["container_ids"]
         scenarios = {
             "route fetch (JSON, 300 stops)": lambda i: ("GET", route_path, {"headers": auth}),
@@ -174,7 +184,8 @@ def run(args: argparse.Namespace) -> int:
         }
         for name, make in scenarios.items():
             asyncio.run(_load(base, make, min(args.clients, 10), 50, 10))  # warm-up
-            res = asyncio.run(_load(base, make, args.clients, args.requests, args.seconds))
+            res = asyncio.run(_load(base, make, args.clients, args.requests, args.seconds,
+                                    args.interval_s))
             print(f"  {name:36s} {res['requests']:6d} req  {res['rps']:7.0f} req/s  "
                   f"p50 {res['p50_ms']:6.1f} ms  p90 {res['p90_ms']:6.1f} ms  p99 {res['p99_ms']:6.1f} ms  "
                   f"status {res['codes']}")

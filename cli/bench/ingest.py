@@ -31,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=2, help="ingest worker processes (W)")
     p.add_argument("--publishers", type=int, default=1, help="publishing processes")
     p.add_argument("--devices", type=int, default=1000, help="devices (and containers)")
+    p.add_argument("--rate", type=float, default=0.0,
+                   help="publish at most this many readings/s in total (default: as fast as "
+                        "the broker takes them); use it to measure latency below saturation")
     p.add_argument("--batch-size", type=int, default=2000)
     p.add_argument("--metrics-port", type=int, default=19400, help="first worker's /metrics port")
     p.add_argument("--database-url", help="defaults to $DATABASE_URL")
@@ -53,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         migrate(conn)
         devices = _create_devices(conn, tenant, args.devices)
     print(f"bench ingest: {args.readings:,} readings, {args.workers} workers, {args.publishers} "
-          f"publishers, {args.devices} devices; tenant {tenant}")
+          f"publishers, {args.devices} devices, rate {args.rate or 'unlimited'}; tenant {tenant}")
     print(f"machine: {_machine()}")
     workers = _start_workers(args, db_url, mqtt_url, tenant)
     try:
@@ -117,7 +120,8 @@ def _start_publishers(args, mqtt_url: str, tenant: str, devices: list[str]):
     for p in range(args.publishers):
         share = args.readings // args.publishers + (1 if p < args.readings % args.publishers else 0)
         proc = ctx.Process(target=publish_main, args=(mqtt_url, tenant, devices[p::args.publishers],
-                                                      share, published, go), daemon=True)
+                                                      share, published, go,
+                                                      args.rate / args.publishers), daemon=True)
         proc.start()
         procs.append(proc)
     time.sleep(1.0)  # let publishers connect before the clock matters

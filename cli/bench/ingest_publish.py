@@ -25,8 +25,9 @@ CHUNK = 100
 
 
 def publish_main(mqtt_url: str, tenant_id: str, device_ids: list[str], n: int, published: Any,
-                 go: Any) -> None:
-    """Publish n readings round-robin over device_ids; count them in `published` (a shared int)."""
+                 go: Any, rate: float = 0.0) -> None:
+    """Publish n readings round-robin over device_ids, at most `rate` per second (0: as fast as
+    the broker acknowledges); count them in `published` (a shared int)."""
     from ingest.mqtt_client import parse_mqtt_url
 
     address = parse_mqtt_url(mqtt_url)
@@ -39,7 +40,13 @@ def publish_main(mqtt_url: str, tenant_id: str, device_ids: list[str], n: int, p
     heads = [struct.pack("!H", len(t)) + t for t in topics]
     go.wait()
     acked, sent, rest = 0, 0, b""
+    t0 = time.monotonic()
     while sent < n:
+        if rate:
+            ahead = sent / rate - (time.monotonic() - t0)
+            if ahead > 0:
+                acked, rest = _read_acks(sock, acked, rest, ahead)
+                continue
         while sent - acked > WINDOW - CHUNK:
             acked, rest = _read_acks(sock, acked, rest, 1.0)
         parts = []
