@@ -92,7 +92,7 @@ async def _load(url: str, make_request, clients: int, total: int, seconds: float
 
     latencies: list[float] = []
     errors = 0
-    codes: dict[int, int] = {}
+    codes: dict[int | str, int] = {}
     sent = 0
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
