@@ -31,7 +31,7 @@ from optimizer.ortools_solve import RouteTimes, solve_problem
 log = logging.getLogger(__name__)
 
 REGION_STOPS = 120
-CLUSTER_STOPS = 200
+CLUSTER_STOPS = 110
 _PROBLEM: Problem | None = None  # the problem a worker process solves regions of
 
 
@@ -114,22 +114,62 @@ def _missing_required(state: _State) -> bool:
 
 
 def _first_solution(problem: Problem, pool, workers: int, deadline: float) -> _State:
+    """Savings for plain CVRP; otherwise clusters solved in waves of `workers`, farthest
+    first, each with a generous share of the vehicles still free (unused ones go back)."""
     routes = initial_routes(problem)
     if routes is not None:
         return _State(problem, routes, None)
     clusters = cluster_stops(problem, math.ceil(len(problem.stops) / CLUSTER_STOPS))
-    shares = _share_fleet(problem, clusters)
-    budget = max(1.0, 0.3 * (deadline - time.monotonic()))
-    limit = budget / math.ceil(len(clusters) / workers)
-    tasks = [(veh, stops, None, limit) for stops, veh in zip(clusters, shares, strict=True)]
+    want = _vehicle_estimate(problem, clusters)
     state = _State(problem, [[] for _ in problem.vehicles], None)
-    for (veh, _, _, _), (routes, times, _) in zip(
-        tasks, pool.map(solve_region, tasks), strict=True
-    ):
+    budget = max(2.0, 0.4 * (deadline - time.monotonic()))
+    limit = max(2.0, budget / math.ceil(len(clusters) / workers))
+    order = sorted(range(len(clusters)), key=lambda c: -want[c])
+    for wave in range(0, len(order), workers):
+        free = [v for v, r in enumerate(state.routes) if not r]
+        tasks = []
+        for c in order[wave : wave + workers]:
+            take = free[: min(len(free), 2 * want[c] + 1)]
+            free = free[len(take) :]
+            if take:
+                tasks.append((take, clusters[c], None, limit))
+        _apply(state, tasks, pool.map(solve_region, tasks))
+    missing = [s for s in state.unserved() if problem.stops[s].required]
+    idle = [v for v, r in enumerate(state.routes) if not r]
+    if missing and idle:  # a repair round: whatever the clusters could not place
+        tasks = [(idle, missing, None, max(2.0, 0.1 * (deadline - time.monotonic())))]
+        _apply(state, tasks, pool.map(solve_region, tasks))
+    return state
+
+
+def _apply(state: _State, tasks: list, results: list) -> None:
+    for (veh, _, _, _), (routes, times, _) in zip(tasks, results, strict=True):
         for k, v in enumerate(veh):
             state.routes[v] = routes[k]
             state.times[v] = times[k] if times else None
-    return state
+
+
+def _vehicle_estimate(problem: Problem, clusters: list[list[int]]) -> list[int]:
+    """Vehicles each cluster needs by load and by working time (service, trips, travel)."""
+    v0 = problem.vehicles[0]
+    shift = max(1, min(v0.shift_end_s, 10**6) - v0.shift_start_s)
+    depot = problem.depots[v0.depot].location
+    unload = max([d.unload_s for d in problem.disposal_sites] or [0])
+    out = []
+    for c in clusters:
+        locs = np.array([problem.stops[s].location for s in c])
+        vol = sum(problem.stops[s].volume_l for s in c)
+        trips = math.ceil(vol / max(1, v0.capacity_l))
+        reach = float(np.median(problem.duration_s[depot, locs]))
+        work = sum(problem.stops[s].service_s for s in c) + trips * (unload + reach)
+        work += (
+            len(c) * float(np.median(np.sort(problem.duration_s[np.ix_(locs, locs)], axis=1)[:, 1]))
+            if len(c) > 1
+            else 0
+        )
+        by_day = math.ceil(vol / max(1, v0.max_volume_l_per_day or vol or 1))
+        out.append(max(1, by_day, math.ceil((work + 2 * reach) / shift)))
+    return out
 
 
 def cluster_stops(problem: Problem, k: int) -> list[list[int]]:
@@ -144,24 +184,6 @@ def cluster_stops(problem: Problem, k: int) -> list[list[int]]:
         nearest = np.minimum(nearest, problem.distance_m[loc[seeds[-1]], loc])
     owner = problem.distance_m[np.ix_(loc[seeds], loc)].argmin(axis=0)
     return [np.flatnonzero(owner == c).tolist() for c in range(k) if (owner == c).any()]
-
-
-def _share_fleet(problem: Problem, clusters: list[list[int]]) -> list[list[int]]:
-    """Vehicles per cluster, in proportion to its load and service time (at least one each)."""
-    vol = np.array([sum(problem.stops[s].volume_l for s in c) for c in clusters], float)
-    work = np.array([sum(problem.stops[s].service_s + 1 for s in c) for c in clusters], float)
-    weight = np.maximum(vol / max(vol.sum(), 1), work / max(work.sum(), 1))
-    n = len(problem.vehicles)
-    want = np.maximum(1, np.floor(weight / weight.sum() * n)).astype(int)
-    while want.sum() > n:
-        want[int(np.argmax(want))] -= 1
-    for c in np.argsort(-(weight / weight.sum() * n - want))[: n - int(want.sum())]:
-        want[c] += 1
-    ids, out = list(range(n)), []
-    for c in range(len(clusters)):
-        out.append(ids[: want[c]])
-        ids = ids[want[c] :]
-    return out
 
 
 def _improve(

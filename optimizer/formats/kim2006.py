@@ -151,4 +151,4 @@ def estimate_fleet(total_l: int, day_l: int, n_stops: int, max_stops: int, work_
         math.ceil(work_days),
         1,
     )
-    return math.ceil(need * 1.5) + 3
+    return math.ceil(need * 2.5) + 3
