@@ -34,6 +34,7 @@ from procrastinate.schema import SchemaManager
 
 from storage import connect
 from storage import containers as containers_store
+from storage import fleet as fleet_store
 from storage import tenants as tenants_store
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,8 @@ class DueSchedule:
 
 
 def due_schedules(conn: psycopg.Connection, now: datetime) -> list[DueSchedule]:
-    """Tenants whose local planning time has passed today and whose day is not yet queued."""
+    """Tenants whose local planning time has passed today and whose day is not yet queued,
+    with the fractions they have containers of and a vehicle for."""
     out = []
     for s in tenants_store.list_plan_schedules(conn):
         if not s.enabled:
@@ -106,7 +108,8 @@ def due_schedules(conn: psycopg.Connection, now: datetime) -> list[DueSchedule]:
                             " AND plan_date = %s", (s.tenant_id, plan_date)).fetchone()
         if done:
             continue
-        fractions = tuple(str(f) for f in containers_store.list_fractions(conn, s.tenant_id))
+        fractions = tuple(str(f) for f in containers_store.list_fractions(conn, s.tenant_id)
+                          if fleet_store.list_vehicles(conn, s.tenant_id, fraction=f))
         out.append(DueSchedule(s.tenant_id, plan_date, fractions, s.time_limit_s,
                                s.auto_publish))
     return out

@@ -93,3 +93,28 @@ def test_the_schedule_is_due_once_after_the_local_planning_time(db, tenant_id):
     assert tenants_store.claim_schedule_run(db, tenant_id, due.plan_date) is True
     assert tenants_store.claim_schedule_run(db, tenant_id, due.plan_date) is False
     assert mine(after) == []
+
+
+def test_the_schedule_tick_queues_the_day_once_and_a_worker_plans_it(db, database_url,
+                                                                     tenant_id, seeded):
+    """At 04:30 local a tenant scheduled for 04:00 gets its plan job queued (once, however
+    often the tick runs), and a worker stores the plan with trigger 'schedule'."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from api.jobs import schedule_tick
+
+    ensure_queue_schema(database_url)
+    tenants_store.set_plan_schedule(db, tenant_id, local_time=time(4, 0), time_limit_s=2.0)
+    tick_at = int(datetime(2026, 11, 24, 3, 30, tzinfo=UTC).timestamp())  # 04:30 Amsterdam
+    app = build_app(database_url)
+
+    async def tick_twice() -> list[int]:
+        async with app.open_async():
+            ctx = SimpleNamespace(app=app, additional_context={"database_url": database_url})
+            return [await schedule_tick(ctx, tick_at), await schedule_tick(ctx, tick_at)]
+
+    assert asyncio.run(tick_twice()) == [1, 0]
+    run_worker(database_url, queues=["planning"], wait=False)
+    [plan] = plans_store.list_plans(db, tenant_id)
+    assert (plan["trigger"], str(plan["plan_date"])) == ("schedule", "2026-11-24")
