@@ -23,8 +23,20 @@ from storage import open_pool
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-V1_MODULES = ["auth", "tenants", "users", "containers", "devices", "readings", "state", "fleet",
-              "plans", "driver_routes", "stop_events", "kpis"]
+V1_MODULES = [
+    "auth",
+    "tenants",
+    "users",
+    "containers",
+    "devices",
+    "readings",
+    "state",
+    "fleet",
+    "plans",
+    "driver_routes",
+    "stop_events",
+    "kpis",
+]
 
 DESCRIPTION = """
 wasteroute: fill-level sensors, forecasts and routes for waste collection, one deployment for
@@ -73,8 +85,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.pool = open_pool(settings.database_url, min_size=settings.pool_min_size,
-                                   max_size=settings.pool_max_size, name="wasteroute-api")
+        app.state.pool = open_pool(
+            settings.database_url,
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            name="wasteroute-api",
+        )
         app.state.jobs = _open_job_queue(settings.database_url)
         try:
             yield
@@ -83,8 +99,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                 app.state.jobs.close()
             app.state.pool.close()
 
-    app = FastAPI(title="wasteroute API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
-                  openapi_tags=[{"name": "auth", "description": "log in, who am I"}])
+    app = FastAPI(
+        title="wasteroute API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[{"name": "auth", "description": "log in, who am I"}],
+    )
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware)

@@ -21,10 +21,23 @@ from api.errors import InvalidInput
 from api.models.containers import ContainerCreate
 from domain import Fraction
 
-CSV_COLUMNS = ["external_id", "lat", "lon", "fraction", "volume_l", "depth_mm", "model",
-               "service_time_s", "open_from", "open_until", "address"]
-NGSI_CONTEXT = ["https://raw.githubusercontent.com/smart-data-models/dataModel.WasteManagement/master/context.jsonld",
-                "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld"]
+CSV_COLUMNS = [
+    "external_id",
+    "lat",
+    "lon",
+    "fraction",
+    "volume_l",
+    "depth_mm",
+    "model",
+    "service_time_s",
+    "open_from",
+    "open_until",
+    "address",
+]
+NGSI_CONTEXT = [
+    "https://raw.githubusercontent.com/smart-data-models/dataModel.WasteManagement/master/context.jsonld",
+    "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld",
+]
 
 
 def _validated(raw: dict[str, Any], where: str) -> dict[str, Any]:
@@ -51,8 +64,16 @@ def parse_csv(text: str, max_rows: int) -> list[dict[str, Any]]:
     for number, raw in enumerate(reader, start=2):
         if len(rows) >= max_rows:
             raise InvalidInput(f"too many rows: at most {max_rows} per import")
-        rows.append(_validated({k: (v.strip() if isinstance(v, str) else v)
-                                for k, v in raw.items() if k is not None}, f"CSV line {number}"))
+        rows.append(
+            _validated(
+                {
+                    k: (v.strip() if isinstance(v, str) else v)
+                    for k, v in raw.items()
+                    if k is not None
+                },
+                f"CSV line {number}",
+            )
+        )
     return rows
 
 
@@ -61,8 +82,11 @@ def parse_geojson(text: str, max_rows: int) -> list[dict[str, Any]]:
         doc = json.loads(text)
     except ValueError as exc:
         raise InvalidInput(f"not valid JSON: {exc}") from None
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
-            or not isinstance(doc.get("features"), list):
+    if (
+        not isinstance(doc, dict)
+        or doc.get("type") != "FeatureCollection"
+        or not isinstance(doc.get("features"), list)
+    ):
         raise InvalidInput("GeoJSON must be a FeatureCollection with a features list")
     if len(doc["features"]) > max_rows:
         raise InvalidInput(f"too many features: at most {max_rows} per import")
@@ -71,8 +95,12 @@ def parse_geojson(text: str, max_rows: int) -> list[dict[str, Any]]:
         where = f"feature {index}"
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
-        if not isinstance(geometry, dict) or geometry.get("type") != "Point" \
-                or not isinstance(coords, list) or len(coords) < 2:
+        if (
+            not isinstance(geometry, dict)
+            or geometry.get("type") != "Point"
+            or not isinstance(coords, list)
+            or len(coords) < 2
+        ):
             raise InvalidInput(f"{where}: geometry must be a Point [lon, lat]")
         props = feature.get("properties") or {}
         if not isinstance(props, dict):
@@ -98,7 +126,9 @@ def _plain(value: Any) -> Any:
 
 def to_csv(rows: Iterable[dict[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["id", *CSV_COLUMNS], extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(
+        out, fieldnames=["id", *CSV_COLUMNS], extrasaction="ignore", lineterminator="\n"
+    )
     writer.writeheader()
     for row in rows:
         writer.writerow({k: "" if v is None else _plain(v) for k, v in row.items()})
@@ -108,9 +138,12 @@ def to_csv(rows: Iterable[dict[str, Any]]) -> str:
 def to_feature(row: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
     props = {k: _plain(row.get(k)) for k in CSV_COLUMNS if k not in ("lat", "lon")}
     props.update(extra or {})
-    return {"type": "Feature", "id": row["id"],
-            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-            "properties": props}
+    return {
+        "type": "Feature",
+        "id": row["id"],
+        "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+        "properties": props,
+    }
 
 
 def to_geojson(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -137,7 +170,10 @@ def to_ngsi_ld(tenant_id: str, row: dict[str, Any]) -> dict[str, Any]:
     entity: dict[str, Any] = {
         "id": f"urn:ngsi-ld:WasteContainer:{tenant_id}:{row['id']}",
         "type": "WasteContainer",
-        "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [row["lon"], row["lat"]]}},
+        "location": {
+            "type": "GeoProperty",
+            "value": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+        },
         "name": _prop(row["external_id"]),
         "status": _prop(fiware_status(row)),
         "storedWasteKind": _prop(Fraction(row["fraction"]).fiware_kind),
@@ -145,14 +181,20 @@ def to_ngsi_ld(tenant_id: str, row: dict[str, Any]) -> dict[str, Any]:
         "@context": NGSI_CONTEXT,
     }
     if row.get("fill_fraction") is not None:
-        entity["fillingLevel"] = _prop(round(float(row["fill_fraction"]), 4), row.get("measured_at"))
+        entity["fillingLevel"] = _prop(
+            round(float(row["fill_fraction"]), 4), row.get("measured_at")
+        )
     if row.get("temperature_c") is not None:
         entity["temperature"] = _prop(float(row["temperature_c"]), row.get("measured_at"))
     if row.get("date_last_emptying") is not None:
-        entity["dateLastEmptying"] = _prop(row["date_last_emptying"].isoformat().replace("+00:00", "Z"))
+        entity["dateLastEmptying"] = _prop(
+            row["date_last_emptying"].isoformat().replace("+00:00", "Z")
+        )
     if row.get("address"):
         entity["address"] = _prop(row["address"])
     if row.get("device_ids"):
-        entity["refDevice"] = {"type": "Relationship",
-                               "object": [f"urn:ngsi-ld:Device:{tenant_id}:{d}" for d in row["device_ids"]]}
+        entity["refDevice"] = {
+            "type": "Relationship",
+            "object": [f"urn:ngsi-ld:Device:{tenant_id}:{d}" for d in row["device_ids"]],
+        }
     return entity

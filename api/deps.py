@@ -38,10 +38,16 @@ class Principal:
     api_key_id: int | None = None
 
 
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False,
-                                     description="Short-lived JWT from POST /v1/auth/token")
-api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False,
-                              description="An API key for machine clients (shown once when created)")
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl="/v1/auth/token",
+    auto_error=False,
+    description="Short-lived JWT from POST /v1/auth/token",
+)
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="An API key for machine clients (shown once when created)",
+)
 
 
 async def get_settings(request: Request) -> ApiSettings:
@@ -84,8 +90,13 @@ def _principal_from_key(pool: ConnectionPool, key: str) -> Principal | None:
         if row is None or not verify_api_key(row["key_hash"], key):
             return None
         keys_store.touch_api_key(conn, row["id"])
-    principal = Principal(user_id=None, tenant_id=row["tenant_id"], role=row["role"],
-                          vehicle_id=row["vehicle_id"], api_key_id=row["id"])
+    principal = Principal(
+        user_id=None,
+        tenant_id=row["tenant_id"],
+        role=row["role"],
+        vehicle_id=row["vehicle_id"],
+        api_key_id=row["id"],
+    )
     with _key_lock:
         if len(_key_cache) > 10_000:
             _key_cache.clear()
@@ -99,19 +110,28 @@ def forget_api_keys() -> None:
         _key_cache.clear()
 
 
-async def get_principal(request: Request, settings: Settings,
-                        token: Annotated[str | None, Depends(oauth2_scheme)],
-                        api_key: Annotated[str | None, Depends(api_key_scheme)]) -> Principal:
+async def get_principal(
+    request: Request,
+    settings: Settings,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+    api_key: Annotated[str | None, Depends(api_key_scheme)],
+) -> Principal:
     """The caller, from a bearer token (no I/O) or an API key (a database look-up, cached)."""
     if token:
         claims = decode_token(settings.jwt_secret, token)
         if claims is None:
             raise Unauthorized("invalid or expired token: log in again at POST /v1/auth/token")
-        return Principal(user_id=claims.user_id, tenant_id=claims.tenant_id, role=claims.role,
-                         vehicle_id=claims.vehicle_id)
+        return Principal(
+            user_id=claims.user_id,
+            tenant_id=claims.tenant_id,
+            role=claims.role,
+            vehicle_id=claims.vehicle_id,
+        )
     if api_key:
         try:
-            principal = await run_in_threadpool(_principal_from_key, request.app.state.pool, api_key)
+            principal = await run_in_threadpool(
+                _principal_from_key, request.app.state.pool, api_key
+            )
         except PoolTimeout as exc:
             raise Unavailable("the database is busy or unavailable; try again shortly") from exc
         if principal is None:

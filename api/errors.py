@@ -55,7 +55,9 @@ class InvalidInput(ApiError):
 class Unauthorized(ApiError):
     status_code, code = 401, "unauthorized"
 
-    def __init__(self, message: str = "not authenticated: send a bearer token or an X-API-Key") -> None:
+    def __init__(
+        self, message: str = "not authenticated: send a bearer token or an X-API-Key"
+    ) -> None:
         super().__init__(message, headers={"WWW-Authenticate": "Bearer"})
 
 
@@ -92,8 +94,10 @@ async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
 
 
 async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-    details = [{"field": _field(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
-               for e in exc.errors()]
+    details = [
+        {"field": _field(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
+        for e in exc.errors()
+    ]
     first = details[0] if details else {"field": "request", "message": "invalid"}
     message = f"invalid {first['field']}: {first['message']}"
     if len(details) > 1:
@@ -106,8 +110,12 @@ async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     message = exc.detail if isinstance(exc.detail, str) else "error"
     if exc.status_code == 404 and message == "Not Found":
         message = "no such endpoint"
-    return _json(exc.status_code, codes.get(exc.status_code, "error"), message,
-                 headers=getattr(exc, "headers", None))
+    return _json(
+        exc.status_code,
+        codes.get(exc.status_code, "error"),
+        message,
+        headers=getattr(exc, "headers", None),
+    )
 
 
 async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
@@ -124,7 +132,9 @@ async def _db_error(request: Request, exc: psycopg.Error) -> JSONResponse:
         what = exc.diag.constraint_name or "a unique key"
         return _json(409, "conflict", f"already exists ({what})")
     if isinstance(exc, pg.ForeignKeyViolation):
-        return _json(422, "invalid_reference", "refers to an object that does not exist in this tenant")
+        return _json(
+            422, "invalid_reference", "refers to an object that does not exist in this tenant"
+        )
     if isinstance(exc, (pg.CheckViolation, pg.NotNullViolation, psycopg.DataError)):
         detail = exc.diag.message_primary or "value out of range"
         return _json(422, "invalid_input", f"invalid value: {detail}")

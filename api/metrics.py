@@ -8,10 +8,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUESTS = Counter("wasteroute_api_requests_total", "HTTP requests", ["method", "route", "status"])
-LATENCY = Histogram("wasteroute_api_request_duration_seconds", "HTTP request latency",
-                    ["method", "route"],
-                    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-STOP_EVENTS = Counter("wasteroute_api_stop_events_total", "stop events accepted", ["kind", "outcome"])
+LATENCY = Histogram(
+    "wasteroute_api_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+STOP_EVENTS = Counter(
+    "wasteroute_api_stop_events_total", "stop events accepted", ["kind", "outcome"]
+)
 
 
 class MetricsMiddleware:

@@ -55,17 +55,55 @@ def assemble(routes: list[dict[str, Any]], stops: list[dict[str, Any]]) -> list[
     by_route: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for s in stops:
         by_route.setdefault((s["plan_id"], s["route_no"]), []).append(
-            {k: s[k] for k in ("stop_id", "seq", "kind", "container_id", "external_id", "address",
-                               "disposal_site_id", "site_name", "lat", "lon", "eta", "start_at",
-                               "departure_at", "load_l", "load_kg")})
+            {
+                k: s[k]
+                for k in (
+                    "stop_id",
+                    "seq",
+                    "kind",
+                    "container_id",
+                    "external_id",
+                    "address",
+                    "disposal_site_id",
+                    "site_name",
+                    "lat",
+                    "lon",
+                    "eta",
+                    "start_at",
+                    "departure_at",
+                    "load_l",
+                    "load_kg",
+                )
+            }
+        )
     out = []
     for r in routes:
-        route = {k: r[k] for k in ("route_id", "plan_id", "plan_version", "fraction", "plan_date",
-                                   "route_no", "vehicle_id", "vehicle_name", "start_at", "end_at",
-                                   "break_start_at", "distance_m", "duration_s", "n_containers",
-                                   "n_unloads")}
-        route["depot"] = {"id": r["depot_id"], "name": r["depot_name"], "lat": r["depot_lat"],
-                          "lon": r["depot_lon"]}
+        route = {
+            k: r[k]
+            for k in (
+                "route_id",
+                "plan_id",
+                "plan_version",
+                "fraction",
+                "plan_date",
+                "route_no",
+                "vehicle_id",
+                "vehicle_name",
+                "start_at",
+                "end_at",
+                "break_start_at",
+                "distance_m",
+                "duration_s",
+                "n_containers",
+                "n_unloads",
+            )
+        }
+        route["depot"] = {
+            "id": r["depot_id"],
+            "name": r["depot_name"],
+            "lat": r["depot_lat"],
+            "lon": r["depot_lon"],
+        }
         route["stops"] = by_route.get((r["plan_id"], r["route_no"]), [])
         out.append(route)
     return out
@@ -81,38 +119,66 @@ def render_geojson(routes: list[dict[str, Any]]) -> bytes:
     for r in routes:
         depot = [r["depot"]["lon"], r["depot"]["lat"]]
         line = [depot, *([s["lon"], s["lat"]] for s in r["stops"]), depot]
-        features.append({"type": "Feature", "id": f"route-{r['route_id']}",
-                         "geometry": {"type": "LineString", "coordinates": line},
-                         "properties": {"kind": "route", "route_id": r["route_id"], "plan_id": r["plan_id"],
-                                        "vehicle_id": r["vehicle_id"], "vehicle_name": r["vehicle_name"],
-                                        "fraction": r["fraction"], "distance_m": r["distance_m"],
-                                        "duration_s": r["duration_s"], "start_at": r["start_at"],
-                                        "end_at": r["end_at"]}})
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"route-{r['route_id']}",
+                "geometry": {"type": "LineString", "coordinates": line},
+                "properties": {
+                    "kind": "route",
+                    "route_id": r["route_id"],
+                    "plan_id": r["plan_id"],
+                    "vehicle_id": r["vehicle_id"],
+                    "vehicle_name": r["vehicle_name"],
+                    "fraction": r["fraction"],
+                    "distance_m": r["distance_m"],
+                    "duration_s": r["duration_s"],
+                    "start_at": r["start_at"],
+                    "end_at": r["end_at"],
+                },
+            }
+        )
         for s in r["stops"]:
             props = {k: v for k, v in s.items() if k not in ("lat", "lon")}
-            features.append({"type": "Feature", "id": f"stop-{s['stop_id']}",
-                             "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
-                             "properties": {**props, "route_id": r["route_id"]}})
-    return json.dumps({"type": "FeatureCollection", "features": features}, default=_iso,
-                      separators=(",", ":")).encode()
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": f"stop-{s['stop_id']}",
+                    "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
+                    "properties": {**props, "route_id": r["route_id"]},
+                }
+            )
+    return json.dumps(
+        {"type": "FeatureCollection", "features": features}, default=_iso, separators=(",", ":")
+    ).encode()
 
 
 def render_gpx(routes: list[dict[str, Any]]) -> bytes:
     """GPX 1.1: one <rte> per route (depot, stops in order, depot), for navigation apps."""
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           '<gpx version="1.1" creator="wasteroute" xmlns="http://www.topografix.com/GPX/1/1">']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<gpx version="1.1" creator="wasteroute" xmlns="http://www.topografix.com/GPX/1/1">',
+    ]
     for r in routes:
-        out.append(f"<rte><name>{escape(str(r['vehicle_name']))} {escape(str(r['fraction']))} "
-                   f"route {r['route_no']}</name>")
+        out.append(
+            f"<rte><name>{escape(str(r['vehicle_name']))} {escape(str(r['fraction']))} "
+            f"route {r['route_no']}</name>"
+        )
         depot = r["depot"]
-        out.append(f'<rtept lat="{depot["lat"]}" lon="{depot["lon"]}"><name>{escape(str(depot["name"]))}</name></rtept>')
+        out.append(
+            f'<rtept lat="{depot["lat"]}" lon="{depot["lon"]}"><name>{escape(str(depot["name"]))}</name></rtept>'
+        )
         for s in r["stops"]:
             name = s["external_id"] if s["kind"] == "container" else f"unload {s['site_name']}"
             desc = s["address"] or ""
-            out.append(f'<rtept lat="{s["lat"]}" lon="{s["lon"]}"><time>{_iso(s["eta"])}</time>'
-                       f"<name>{escape(str(name))}</name><desc>{escape(desc)}</desc>"
-                       f"<type>{s['kind']}</type></rtept>")
-        out.append(f'<rtept lat="{depot["lat"]}" lon="{depot["lon"]}"><name>{escape(str(depot["name"]))}</name></rtept>')
+            out.append(
+                f'<rtept lat="{s["lat"]}" lon="{s["lon"]}"><time>{_iso(s["eta"])}</time>'
+                f"<name>{escape(str(name))}</name><desc>{escape(desc)}</desc>"
+                f"<type>{s['kind']}</type></rtept>"
+            )
+        out.append(
+            f'<rtept lat="{depot["lat"]}" lon="{depot["lon"]}"><name>{escape(str(depot["name"]))}</name></rtept>'
+        )
         out.append("</rte>")
     out.append("</gpx>")
     return "\n".join(out).encode()

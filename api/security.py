@@ -44,7 +44,9 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches; runs a full hash even when there is no user."""
     try:
-        return _passwords.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _passwords.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        )
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -70,22 +72,41 @@ def verify_api_key(key_hash: str, key: str) -> bool:
         return False
 
 
-def create_token(secret: str, ttl_s: int, *, user_id: int, tenant_id: str | None, role: str,
-                 vehicle_id: int | None) -> tuple[str, int]:
+def create_token(
+    secret: str,
+    ttl_s: int,
+    *,
+    user_id: int,
+    tenant_id: str | None,
+    role: str,
+    vehicle_id: int | None,
+) -> tuple[str, int]:
     """A signed JWT and its lifetime in seconds."""
     now = int(time.time())
-    claims = {"sub": str(user_id), "tid": tenant_id, "role": role, "veh": vehicle_id,
-              "iat": now, "exp": now + ttl_s}
+    claims = {
+        "sub": str(user_id),
+        "tid": tenant_id,
+        "role": role,
+        "veh": vehicle_id,
+        "iat": now,
+        "exp": now + ttl_s,
+    }
     return jwt.encode(claims, secret, algorithm=JWT_ALGORITHM), ttl_s
 
 
 def decode_token(secret: str, token: str) -> TokenClaims | None:
     """The claims of a valid, unexpired token; None for anything else."""
     try:
-        data = jwt.decode(token, secret, algorithms=[JWT_ALGORITHM],
-                          options={"require": ["sub", "exp", "role"]})
-        return TokenClaims(user_id=int(data["sub"]), tenant_id=data.get("tid"), role=str(data["role"]),
-                           vehicle_id=data.get("veh"), expires_at=int(data["exp"]))
+        data = jwt.decode(
+            token, secret, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "exp", "role"]}
+        )
+        return TokenClaims(
+            user_id=int(data["sub"]),
+            tenant_id=data.get("tid"),
+            role=str(data["role"]),
+            vehicle_id=data.get("veh"),
+            expires_at=int(data["exp"]),
+        )
     except (jwt.PyJWTError, ValueError, TypeError):
         return None
 
@@ -94,8 +115,9 @@ MOSQUITTO_ITERATIONS = 101
 MOSQUITTO_SALT_BYTES = 12
 
 
-def mosquitto_hash(password: str, *, salt: bytes | None = None,
-                   iterations: int = MOSQUITTO_ITERATIONS) -> str:
+def mosquitto_hash(
+    password: str, *, salt: bytes | None = None, iterations: int = MOSQUITTO_ITERATIONS
+) -> str:
     """The password-file hash Mosquitto 2 verifies: `$7$<iterations>$<b64 salt>$<b64 sha512>`."""
     salt = salt if salt is not None else secrets.token_bytes(MOSQUITTO_SALT_BYTES)
     digest = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, iterations)

@@ -21,7 +21,9 @@ def alarms_of(row: dict[str, Any]) -> list[str]:
     return alarms
 
 
-def health_of(row: dict[str, Any], now: datetime, stale_after: timedelta, low_battery_pct: float) -> list[str]:
+def health_of(
+    row: dict[str, Any], now: datetime, stale_after: timedelta, low_battery_pct: float
+) -> list[str]:
     if row.get("measured_at") is None:
         return ["no_data"]
     flags = []
@@ -37,7 +39,9 @@ def health_of(row: dict[str, Any], now: datetime, stale_after: timedelta, low_ba
     return flags or ["ok"]
 
 
-def forecast_of(row: dict[str, Any], now: datetime) -> tuple[float | None, datetime | None, str | None]:
+def forecast_of(
+    row: dict[str, Any], now: datetime
+) -> tuple[float | None, datetime | None, str | None]:
     """(filling speed per day, forecast full date, method): the plan's forecast if any, else
     the linear slope since the last emptying."""
     fill = row.get("fill_fraction")
@@ -55,16 +59,25 @@ def forecast_of(row: dict[str, Any], now: datetime) -> tuple[float | None, datet
     return per_day, (full_at if full_at - now < MAX_FORECAST else None), "linear-7d"
 
 
-def state_public(row: dict[str, Any], now: datetime, stale_after: timedelta,
-                 low_battery_pct: float) -> dict[str, Any]:
+def state_public(
+    row: dict[str, Any], now: datetime, stale_after: timedelta, low_battery_pct: float
+) -> dict[str, Any]:
     speed, full_at, method = forecast_of(row, now)
     return {
-        "container_id": row["id"], "external_id": row["external_id"], "fraction": row["fraction"],
-        "lat": row["lat"], "lon": row["lon"], "fill_fraction": row.get("fill_fraction"),
-        "measured_at": row.get("measured_at"), "temperature_c": row.get("temperature_c"),
-        "battery_pct": row.get("battery_pct"), "date_last_emptying": row.get("date_last_emptying"),
+        "container_id": row["id"],
+        "external_id": row["external_id"],
+        "fraction": row["fraction"],
+        "lat": row["lat"],
+        "lon": row["lon"],
+        "fill_fraction": row.get("fill_fraction"),
+        "measured_at": row.get("measured_at"),
+        "temperature_c": row.get("temperature_c"),
+        "battery_pct": row.get("battery_pct"),
+        "date_last_emptying": row.get("date_last_emptying"),
         "filling_speed_per_day": None if speed is None else round(speed, 5),
-        "forecast_full_date": full_at, "forecast_method": method,
-        "health": health_of(row, now, stale_after, low_battery_pct), "alarms": alarms_of(row),
+        "forecast_full_date": full_at,
+        "forecast_method": method,
+        "health": health_of(row, now, stale_after, low_battery_pct),
+        "alarms": alarms_of(row),
         "status": fiware_status(row),
     }

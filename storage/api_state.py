@@ -15,11 +15,20 @@ import psycopg
 from storage.api_containers import _C_COLUMNS, STATE_COLUMNS
 
 
-def container_states(conn: psycopg.Connection, tenant_id: str, *, container_id: int | None = None,
-                     fraction: str | None = None, window: timedelta = timedelta(days=7),
-                     limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
-    where, params = ["c.tenant_id = %(t)s"], {"t": tenant_id, "w": window, "limit": limit,
-                                               "offset": offset}
+def container_states(
+    conn: psycopg.Connection,
+    tenant_id: str,
+    *,
+    container_id: int | None = None,
+    fraction: str | None = None,
+    window: timedelta = timedelta(days=7),
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    where, params = (
+        ["c.tenant_id = %(t)s"],
+        {"t": tenant_id, "w": window, "limit": limit, "offset": offset},
+    )
     if container_id is not None:
         where.append("c.id = %(c)s")
         params["c"] = container_id
@@ -47,7 +56,7 @@ def container_states(conn: psycopg.Connection, tenant_id: str, *, container_id: 
            WHERE d.tenant_id = c.tenant_id AND d.container_id = c.id
            ORDER BY p.forecast_at DESC LIMIT 1
       ) fc ON true
-     WHERE {' AND '.join(where)}
+     WHERE {" AND ".join(where)}
      ORDER BY c.id"""
     if limit is not None:
         sql += " LIMIT %(limit)s OFFSET %(offset)s"

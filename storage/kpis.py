@@ -10,7 +10,9 @@ from typing import Any
 import psycopg
 
 
-def tenant_kpis(conn: psycopg.Connection, tenant_id: str, start: datetime, end: datetime) -> dict[str, Any]:
+def tenant_kpis(
+    conn: psycopg.Connection, tenant_id: str, start: datetime, end: datetime
+) -> dict[str, Any]:
     p = {"t": tenant_id, "s": start, "e": end}
     plans = conn.execute(
         "SELECT count(DISTINCT p.id) AS plans, count(r.*) AS routes,"
@@ -20,7 +22,9 @@ def tenant_kpis(conn: psycopg.Connection, tenant_id: str, start: datetime, end: 
         "       coalesce(sum(r.n_unloads), 0) AS planned_unloads"
         "  FROM plans p JOIN plan_routes r ON r.plan_id = p.id"
         " WHERE p.tenant_id = %(t)s AND p.status = 'published'"
-        "   AND r.start_at >= %(s)s AND r.start_at < %(e)s", p).fetchone()
+        "   AND r.start_at >= %(s)s AND r.start_at < %(e)s",
+        p,
+    ).fetchone()
     events = conn.execute(
         "SELECT count(*) FILTER (WHERE kind = 'emptied') AS collections,"
         "       avg(coalesce(observed_fill_fraction, sensor_fill_fraction))"
@@ -33,7 +37,8 @@ def tenant_kpis(conn: psycopg.Connection, tenant_id: str, start: datetime, end: 
         "       count(*) FILTER (WHERE kind = 'disposal') AS disposal_trips,"
         "       coalesce(sum(weight_kg) FILTER (WHERE kind = 'disposal'), 0)::float8 AS disposed_kg"
         "  FROM stop_events WHERE tenant_id = %(t)s AND occurred_at >= %(s)s AND occurred_at < %(e)s",
-        p).fetchone()
+        p,
+    ).fetchone()
     overflows = conn.execute(
         "SELECT count(*) AS n FROM ("
         "  SELECT container_id, date_trunc('day', measured_at) FROM readings"
@@ -42,5 +47,7 @@ def tenant_kpis(conn: psycopg.Connection, tenant_id: str, start: datetime, end: 
         "  UNION"
         "  SELECT container_id, date_trunc('day', occurred_at) FROM stop_events"
         "   WHERE tenant_id = %(t)s AND occurred_at >= %(s)s AND occurred_at < %(e)s"
-        "     AND kind = 'emptied' AND observed_fill_fraction >= 1.0) x", p).fetchone()
+        "     AND kind = 'emptied' AND observed_fill_fraction >= 1.0) x",
+        p,
+    ).fetchone()
     return {**plans, **events, "overflows": overflows["n"]}

@@ -16,8 +16,17 @@ TenantRole = Literal["planner", "driver"]
 
 
 class Token(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"access_token": "eyJhbGciOiJIUzI1NiIs...", "token_type": "bearer", "expires_in": 3600}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJIUzI1NiIs...",
+                    "token_type": "bearer",
+                    "expires_in": 3600,
+                }
+            ]
+        }
+    )
 
     access_token: str
     token_type: Literal["bearer"] = "bearer"
@@ -33,9 +42,20 @@ class Me(BaseModel):
 
 
 class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"username": "driver.jan", "password": "correct horse battery", "role": "driver",
-         "vehicle_id": 1, "full_name": "Jan de Vries"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "driver.jan",
+                    "password": "correct horse battery",
+                    "role": "driver",
+                    "vehicle_id": 1,
+                    "full_name": "Jan de Vries",
+                }
+            ]
+        },
+    )
 
     username: Username
     password: Password
@@ -70,8 +90,9 @@ class UsersPublic(BaseModel):
 
 
 class ApiKeyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"name": "simulator", "role": "planner"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name": "simulator", "role": "planner"}]}
+    )
 
     name: Text
     role: TenantRole = "planner"
@@ -99,21 +120,32 @@ class ApiKeysPublic(BaseModel):
 
 
 class TenantCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"id": "schiedam", "name": "Gemeente Schiedam", "timezone": "Europe/Amsterdam"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"id": "schiedam", "name": "Gemeente Schiedam", "timezone": "Europe/Amsterdam"}
+            ]
+        },
+    )
 
     id: Slug
     name: Text
-    timezone: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]+(/[A-Za-z0-9_+-]+){0,2}$",
-                                               max_length=64)] = "Europe/Amsterdam"
+    timezone: Annotated[
+        str, StringConstraints(pattern=r"^[A-Za-z]+(/[A-Za-z0-9_+-]+){0,2}$", max_length=64)
+    ] = "Europe/Amsterdam"
 
 
 class TenantUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Text | None = None
-    timezone: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]+(/[A-Za-z0-9_+-]+){0,2}$",
-                                               max_length=64)] | None = None
+    timezone: (
+        Annotated[
+            str, StringConstraints(pattern=r"^[A-Za-z]+(/[A-Za-z0-9_+-]+){0,2}$", max_length=64)
+        ]
+        | None
+    ) = None
 
 
 class TenantPublic(BaseModel):
@@ -131,8 +163,14 @@ class TenantsPublic(BaseModel):
 class TenantUserCreate(BaseModel):
     """An operator creating a tenant's first planner (or any user of a tenant)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"username": "planner.schiedam", "password": "a long passphrase", "role": "planner"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"username": "planner.schiedam", "password": "a long passphrase", "role": "planner"}
+            ]
+        },
+    )
 
     username: Username
     password: Password

@@ -20,8 +20,12 @@ from pydantic import (
 MAX_ID = 9_223_372_036_854_775_807
 
 #: One line of text: no control characters (they are never meaningful here and NUL breaks SQL).
-Text = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
-LongText = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+Text = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
+LongText = Annotated[
+    str, StringConstraints(max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")
+]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="object id")]
@@ -29,16 +33,28 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
 Lat = Annotated[float, Field(ge=-90, le=90, description="WGS84 latitude")]
 Lon = Annotated[float, Field(ge=-180, le=180, description="WGS84 longitude")]
-Fill = Annotated[float, Field(ge=0, le=2, description="fill fraction, 1.0 = full (FIWARE fillingLevel)")]
+Fill = Annotated[
+    float, Field(ge=0, le=2, description="fill fraction, 1.0 = full (FIWARE fillingLevel)")
+]
 
 
 class ErrorPublic(BaseModel):
     """Every error answer: a stable code and a message that names what was wrong."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"code": "not_found", "message": "no container 42"},
-        {"code": "validation_error", "message": "invalid lat: Input should be less than or equal to 90",
-         "details": [{"field": "lat", "message": "Input should be less than or equal to 90"}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"code": "not_found", "message": "no container 42"},
+                {
+                    "code": "validation_error",
+                    "message": "invalid lat: Input should be less than or equal to 90",
+                    "details": [
+                        {"field": "lat", "message": "Input should be less than or equal to 90"}
+                    ],
+                },
+            ]
+        }
+    )
 
     code: str
     message: str
@@ -46,10 +62,18 @@ class ErrorPublic(BaseModel):
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    text = {400: "Bad request", 401: "Not authenticated", 403: "Your role may not do this",
-            404: "Not found (in your tenant)", 409: "Conflict with an existing object",
-            413: "Too large", 415: "Unsupported media type", 422: "Invalid input",
-            429: "Too many attempts", 503: "Database unavailable"}
+    text = {
+        400: "Bad request",
+        401: "Not authenticated",
+        403: "Your role may not do this",
+        404: "Not found (in your tenant)",
+        409: "Conflict with an existing object",
+        413: "Too large",
+        415: "Unsupported media type",
+        422: "Invalid input",
+        429: "Too many attempts",
+        503: "Database unavailable",
+    }
     return {c: {"model": ErrorPublic, "description": text.get(c, "Error")} for c in codes}
 
 
@@ -71,6 +95,11 @@ LocalTime = Annotated[
     time,
     BeforeValidator(_local_time),
     PlainSerializer(lambda t: t.strftime("%H:%M:%S"), return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
-                    "examples": ["07:00:00"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+            "examples": ["07:00:00"],
+        }
+    ),
 ]

@@ -11,12 +11,24 @@ from api.models.common import Lat, LocalTime, Lon, Text
 from domain import Fraction
 
 Volume = Annotated[float, Field(gt=0, le=100_000, description="litres")]
-Depth = Annotated[float, Field(gt=0, le=10_000, description="inside height in mm, for ultrasonic sensors")]
+Depth = Annotated[
+    float, Field(gt=0, le=10_000, description="inside height in mm, for ultrasonic sensors")
+]
 ServiceTime = Annotated[int, Field(ge=0, le=86_400, description="seconds at the stop")]
 
-_EXAMPLE = {"external_id": "SCH-UGC-0042", "lat": 51.9155, "lon": 4.3997, "fraction": "residual",
-            "volume_l": 5000, "depth_mm": 2400, "model": "underground 5 m3", "service_time_s": 180,
-            "open_from": "07:00:00", "open_until": "22:00:00", "address": "Broersvest 42, Schiedam"}
+_EXAMPLE = {
+    "external_id": "SCH-UGC-0042",
+    "lat": 51.9155,
+    "lon": 4.3997,
+    "fraction": "residual",
+    "volume_l": 5000,
+    "depth_mm": 2400,
+    "model": "underground 5 m3",
+    "service_time_s": 180,
+    "open_from": "07:00:00",
+    "open_until": "22:00:00",
+    "address": "Broersvest 42, Schiedam",
+}
 
 
 class ContainerCreate(BaseModel):
@@ -52,8 +64,11 @@ class ContainerUpdate(BaseModel):
 
 
 class ContainerPublic(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 42, **_EXAMPLE,
-                                                               "created_at": "2026-11-25T06:00:00Z"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"id": 42, **_EXAMPLE, "created_at": "2026-11-25T06:00:00Z"}]
+        }
+    )
 
     id: int
     external_id: str
@@ -76,7 +91,9 @@ class ContainersPublic(BaseModel):
 
 
 class ImportResult(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"created": 120, "updated": 3, "format": "csv"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"created": 120, "updated": 3, "format": "csv"}]}
+    )
 
     created: int
     updated: int
@@ -96,12 +113,27 @@ class GeoJSONFeature(BaseModel):
 
 
 class GeoJSONFeatureCollection(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "type": "FeatureCollection",
-        "features": [{"type": "Feature", "id": 42,
-                      "geometry": {"type": "Point", "coordinates": [4.3997, 51.9155]},
-                      "properties": {"external_id": "SCH-UGC-0042", "fraction": "residual",
-                                     "fill_fraction": 0.62}}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "id": 42,
+                            "geometry": {"type": "Point", "coordinates": [4.3997, 51.9155]},
+                            "properties": {
+                                "external_id": "SCH-UGC-0042",
+                                "fraction": "residual",
+                                "fill_fraction": 0.62,
+                            },
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     type: Literal["FeatureCollection"] = "FeatureCollection"
     features: list[GeoJSONFeature]
@@ -116,13 +148,29 @@ class NgsiProperty(BaseModel):
 class NgsiWasteContainer(BaseModel):
     """A FIWARE Smart Data Models `WasteContainer` in NGSI-LD normalized form."""
 
-    model_config = ConfigDict(populate_by_name=True, json_schema_extra={"examples": [{
-        "id": "urn:ngsi-ld:WasteContainer:schiedam:42", "type": "WasteContainer",
-        "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [4.3997, 51.9155]}},
-        "fillingLevel": {"type": "Property", "value": 0.48, "observedAt": "2026-11-25T06:00:03Z"},
-        "status": {"type": "Property", "value": "ok"},
-        "storedWasteKind": {"type": "Property", "value": "inorganic"},
-        "@context": ["https://smartdatamodels.org/context.jsonld"]}]})
+    model_config = ConfigDict(
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "urn:ngsi-ld:WasteContainer:schiedam:42",
+                    "type": "WasteContainer",
+                    "location": {
+                        "type": "GeoProperty",
+                        "value": {"type": "Point", "coordinates": [4.3997, 51.9155]},
+                    },
+                    "fillingLevel": {
+                        "type": "Property",
+                        "value": 0.48,
+                        "observedAt": "2026-11-25T06:00:03Z",
+                    },
+                    "status": {"type": "Property", "value": "ok"},
+                    "storedWasteKind": {"type": "Property", "value": "inorganic"},
+                    "@context": ["https://smartdatamodels.org/context.jsonld"],
+                }
+            ]
+        },
+    )
 
     id: str
     type: Literal["WasteContainer"] = "WasteContainer"

@@ -13,13 +13,19 @@ from domain import Fraction
 Litres = Annotated[float, Field(gt=0, le=1_000_000)]
 Kilos = Annotated[float, Field(gt=0, le=1_000_000)]
 Seconds = Annotated[int, Field(ge=0, le=86_400)]
-Fractions = Annotated[list[Fraction], Field(max_length=len(Fraction),
-                                            description="fractions carried/accepted; empty = every fraction")]
+Fractions = Annotated[
+    list[Fraction],
+    Field(
+        max_length=len(Fraction), description="fractions carried/accepted; empty = every fraction"
+    ),
+]
 
 
 class DepotCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"name": "Depot Schiedam", "lat": 51.9225, "lon": 4.3882}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "Depot Schiedam", "lat": 51.9225, "lon": 4.3882}]},
+    )
 
     name: Text
     lat: Lat
@@ -47,10 +53,23 @@ class DepotsPublic(BaseModel):
 
 
 class VehicleCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "name": "SCH-01", "depot_id": 1, "capacity_l": 21000, "capacity_kg": 9000,
-        "compaction_ratio": 3.5, "shift_start": "07:00:00", "shift_end": "15:30:00",
-        "fractions": ["residual"]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "SCH-01",
+                    "depot_id": 1,
+                    "capacity_l": 21000,
+                    "capacity_kg": 9000,
+                    "compaction_ratio": 3.5,
+                    "shift_start": "07:00:00",
+                    "shift_end": "15:30:00",
+                    "fractions": ["residual"],
+                }
+            ]
+        },
+    )
 
     name: Text
     depot_id: Id
@@ -68,7 +87,9 @@ class VehicleCreate(BaseModel):
 
 
 class VehicleUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"capacity_kg": 9500}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"capacity_kg": 9500}]}
+    )
 
     name: Text | None = None
     depot_id: Id | None = None
@@ -110,9 +131,20 @@ class VehiclesPublic(BaseModel):
 
 
 class DisposalSiteCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"name": "AVR Rozenburg", "lat": 51.9101, "lon": 4.2395, "unload_time_s": 900,
-         "fractions": ["residual", "plastic"]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "AVR Rozenburg",
+                    "lat": 51.9101,
+                    "lon": 4.2395,
+                    "unload_time_s": 900,
+                    "fractions": ["residual", "plastic"],
+                }
+            ]
+        },
+    )
 
     name: Text
     lat: Lat

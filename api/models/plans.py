@@ -11,11 +11,24 @@ from domain import Fraction
 
 
 class PlanCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"plan_date": "2026-11-26", "fraction": "residual", "time_limit_s": 30, "publish": False}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "plan_date": "2026-11-26",
+                    "fraction": "residual",
+                    "time_limit_s": 30,
+                    "publish": False,
+                }
+            ]
+        },
+    )
 
     plan_date: date
-    fraction: Fraction | None = Field(default=None, description="omit: one job per fraction you have")
+    fraction: Fraction | None = Field(
+        default=None, description="omit: one job per fraction you have"
+    )
     time_limit_s: Annotated[float, Field(gt=0, le=600)] = 30.0
     publish: bool = Field(default=False, description="publish to drivers when done")
 
@@ -27,26 +40,51 @@ class PlanJob(BaseModel):
 
 
 class PlanJobsQueued(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"jobs": [
-        {"job_id": 812, "fraction": "residual", "status_url": "/v1/plans/jobs/812"}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "jobs": [
+                        {"job_id": 812, "fraction": "residual", "status_url": "/v1/plans/jobs/812"}
+                    ]
+                }
+            ]
+        }
+    )
 
     jobs: list[PlanJob]
 
 
 class PlanJobPublic(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "job_id": 812, "status": "succeeded", "attempts": 1, "plan_date": "2026-11-26",
-        "fraction": "residual", "queued_at": "2026-11-25T16:00:00Z", "updated_at": "2026-11-25T16:00:31Z",
-        "plan_id": 77}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "job_id": 812,
+                    "status": "succeeded",
+                    "attempts": 1,
+                    "plan_date": "2026-11-26",
+                    "fraction": "residual",
+                    "queued_at": "2026-11-25T16:00:00Z",
+                    "updated_at": "2026-11-25T16:00:31Z",
+                    "plan_id": 77,
+                }
+            ]
+        }
+    )
 
     job_id: int
-    status: Literal["todo", "doing", "succeeded", "failed", "cancelled", "aborting", "aborted"] | str
+    status: (
+        Literal["todo", "doing", "succeeded", "failed", "cancelled", "aborting", "aborted"] | str
+    )
     attempts: int
     plan_date: date | None
     fraction: str | None
     queued_at: datetime | None
     updated_at: datetime | None
-    plan_id: int | None = Field(description="the newest plan for that day and fraction, once succeeded")
+    plan_id: int | None = Field(
+        description="the newest plan for that day and fraction, once succeeded"
+    )
 
 
 class PlanPublic(BaseModel):
@@ -150,19 +188,60 @@ class RoutePublic(BaseModel):
 
 
 class RoutesPublic(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "date": "2026-11-26", "vehicle_id": 3, "routes": [{
-            "route_id": 90, "plan_id": 77, "plan_version": 2, "fraction": "residual",
-            "plan_date": "2026-11-26", "route_no": 0, "vehicle_id": 3, "vehicle_name": "SCH-01",
-            "depot": {"id": 1, "name": "Depot Schiedam", "lat": 51.9225, "lon": 4.3882},
-            "start_at": "2026-11-26T06:00:00Z", "end_at": "2026-11-26T13:10:00Z",
-            "break_start_at": "2026-11-26T10:45:00Z", "distance_m": 48210, "duration_s": 25800,
-            "n_containers": 1, "n_unloads": 1, "stops": [
-                {"stop_id": 1001, "seq": 1, "kind": "container", "container_id": 42,
-                 "external_id": "SCH-UGC-0042", "address": "Broersvest 42", "disposal_site_id": None,
-                 "site_name": None, "lat": 51.9155, "lon": 4.3997, "eta": "2026-11-26T06:14:00Z",
-                 "start_at": "2026-11-26T06:14:00Z", "departure_at": "2026-11-26T06:17:00Z",
-                 "load_l": 1400.0, "load_kg": 168.0}]}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "date": "2026-11-26",
+                    "vehicle_id": 3,
+                    "routes": [
+                        {
+                            "route_id": 90,
+                            "plan_id": 77,
+                            "plan_version": 2,
+                            "fraction": "residual",
+                            "plan_date": "2026-11-26",
+                            "route_no": 0,
+                            "vehicle_id": 3,
+                            "vehicle_name": "SCH-01",
+                            "depot": {
+                                "id": 1,
+                                "name": "Depot Schiedam",
+                                "lat": 51.9225,
+                                "lon": 4.3882,
+                            },
+                            "start_at": "2026-11-26T06:00:00Z",
+                            "end_at": "2026-11-26T13:10:00Z",
+                            "break_start_at": "2026-11-26T10:45:00Z",
+                            "distance_m": 48210,
+                            "duration_s": 25800,
+                            "n_containers": 1,
+                            "n_unloads": 1,
+                            "stops": [
+                                {
+                                    "stop_id": 1001,
+                                    "seq": 1,
+                                    "kind": "container",
+                                    "container_id": 42,
+                                    "external_id": "SCH-UGC-0042",
+                                    "address": "Broersvest 42",
+                                    "disposal_site_id": None,
+                                    "site_name": None,
+                                    "lat": 51.9155,
+                                    "lon": 4.3997,
+                                    "eta": "2026-11-26T06:14:00Z",
+                                    "start_at": "2026-11-26T06:14:00Z",
+                                    "departure_at": "2026-11-26T06:17:00Z",
+                                    "load_l": 1400.0,
+                                    "load_kg": 168.0,
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     date: date
     vehicle_id: int | None

@@ -19,8 +19,12 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/token", response_model=Token, responses=error_responses(401, 422, 429, 503))
-def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request,
-          conn: Conn, settings: Settings) -> Token:
+def login(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
+    conn: Conn,
+    settings: Settings,
+) -> Token:
     """Exchange a username and password for a bearer token (OAuth2 password flow).
 
     Failed attempts are counted per username and per client address; past the limit the
@@ -29,25 +33,38 @@ def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Reques
     client_ip = request.client.host if request.client else "unknown"
     now = datetime.now(UTC)
     window = timedelta(seconds=settings.login_window_s)
-    by_user, by_ip, oldest = users_store.recent_login_failures(conn, username, client_ip, now - window)
+    by_user, by_ip, oldest = users_store.recent_login_failures(
+        conn, username, client_ip, now - window
+    )
     if by_user >= settings.login_max_failures or by_ip >= 4 * settings.login_max_failures:
         retry = max(1, int(((oldest or now) + window - now).total_seconds()) + 1)
-        raise TooManyRequests(f"too many failed logins; try again in {retry} s",
-                              headers={"Retry-After": str(retry)})
+        raise TooManyRequests(
+            f"too many failed logins; try again in {retry} s", headers={"Retry-After": str(retry)}
+        )
     user = users_store.find_login(conn, username) if "\x00" not in username else None
     ok = verify_password(user["password_hash"] if user else None, form.password)
     users_store.record_login_attempt(conn, username.replace("\x00", ""), client_ip, ok)
     conn.commit()
     if not ok or user is None:
         raise Unauthorized("wrong username or password")
-    token, ttl = create_token(settings.jwt_secret, settings.jwt_ttl_s, user_id=user["id"],
-                              tenant_id=user["tenant_id"], role=user["role"],
-                              vehicle_id=user["vehicle_id"])
+    token, ttl = create_token(
+        settings.jwt_secret,
+        settings.jwt_ttl_s,
+        user_id=user["id"],
+        tenant_id=user["tenant_id"],
+        role=user["role"],
+        vehicle_id=user["vehicle_id"],
+    )
     return Token(access_token=token, expires_in=ttl)
 
 
 @router.get("/me", response_model=Me, responses=error_responses(401))
 def me(principal: CurrentPrincipal) -> Me:
     """Who the credential belongs to: tenant, role and (for drivers) vehicle."""
-    return Me(user_id=principal.user_id, tenant_id=principal.tenant_id, role=principal.role,
-              vehicle_id=principal.vehicle_id, via="api_key" if principal.api_key_id else "token")
+    return Me(
+        user_id=principal.user_id,
+        tenant_id=principal.tenant_id,
+        role=principal.role,
+        vehicle_id=principal.vehicle_id,
+        via="api_key" if principal.api_key_id else "token",
+    )

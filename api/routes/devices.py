@@ -32,33 +32,51 @@ def _check_container(conn: psycopg.Connection, tenant_id: str, container_id: int
         try:
             api_containers.get_container(conn, tenant_id, container_id)
         except NotFound:
-            raise InvalidInput(f"container_id: no container {container_id} in this tenant") from None
+            raise InvalidInput(
+                f"container_id: no container {container_id} in this tenant"
+            ) from None
 
 
 def _credentials(tenant_id: str, device_id: str, password: str) -> dict:
-    return {"device_id": device_id, "broker_username": device_id, "broker_password": password,
-            "publish_topic": device_topic(tenant_id, device_id)}
+    return {
+        "device_id": device_id,
+        "broker_username": device_id,
+        "broker_password": password,
+        "publish_topic": device_topic(tenant_id, device_id),
+    }
 
 
-@router.post("/devices", status_code=status.HTTP_201_CREATED, response_model=DeviceRegistered,
-             responses=error_responses(409))
+@router.post(
+    "/devices",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DeviceRegistered,
+    responses=error_responses(409),
+)
 def register_device(body: DeviceCreate, conn: Conn, me: Planner) -> dict:
     """Register a sensor on a container. The answer holds its broker password, shown once.
     Device ids and DevEUIs are unique across the deployment (409 when taken)."""
     _check_container(conn, me.tenant_id, body.container_id)
     password = new_device_password()
-    row = store.create_device(conn, me.tenant_id, device_id=body.device_id,
-                              container_id=body.container_id,
-                              dev_eui=body.dev_eui.lower() if body.dev_eui else None, model=body.model,
-                              broker_username=body.device_id, password_hash=mosquitto_hash(password))
+    row = store.create_device(
+        conn,
+        me.tenant_id,
+        device_id=body.device_id,
+        container_id=body.container_id,
+        dev_eui=body.dev_eui.lower() if body.dev_eui else None,
+        model=body.model,
+        broker_username=body.device_id,
+        password_hash=mosquitto_hash(password),
+    )
     return {**row, "credentials": _credentials(me.tenant_id, body.device_id, password)}
 
 
 @router.get("/devices", response_model=DevicesPublic)
-def list_devices(conn: Conn, me: Member, container_id: int | None = None,
-                 limit: Limit = 100, offset: Offset = 0) -> dict:
-    rows, count = store.list_devices(conn, me.tenant_id, container_id=container_id, limit=limit,
-                                     offset=offset)
+def list_devices(
+    conn: Conn, me: Member, container_id: int | None = None, limit: Limit = 100, offset: Offset = 0
+) -> dict:
+    rows, count = store.list_devices(
+        conn, me.tenant_id, container_id=container_id, limit=limit, offset=offset
+    )
     return {"data": rows, "count": count}
 
 

@@ -17,7 +17,11 @@ from storage import api_routes
 from storage.errors import NotFound
 
 router = APIRouter(tags=["routes"], responses=AUTHED)
-MEDIA = {"json": "application/json", "geojson": "application/geo+json", "gpx": "application/gpx+xml"}
+MEDIA = {
+    "json": "application/json",
+    "geojson": "application/geo+json",
+    "gpx": "application/gpx+xml",
+}
 
 
 def _render(pool, tenant_id: str, day: date, vehicle: int | None, fmt: str) -> tuple[bytes, str]:
@@ -30,34 +34,51 @@ def _render(pool, tenant_id: str, day: date, vehicle: int | None, fmt: str) -> t
         hit = render.cache_get(key)
         if hit is not None:
             return hit
-        stops = api_routes.route_stops(conn, tenant_id, [(r["plan_id"], r["route_no"]) for r in routes])
+        stops = api_routes.route_stops(
+            conn, tenant_id, [(r["plan_id"], r["route_no"]) for r in routes]
+        )
     assembled = render.assemble(routes, stops)
-    body = {"json": lambda: render.render_json(day, vehicle, assembled),
-            "geojson": lambda: render.render_geojson(assembled),
-            "gpx": lambda: render.render_gpx(assembled)}[fmt]()
+    body = {
+        "json": lambda: render.render_json(day, vehicle, assembled),
+        "geojson": lambda: render.render_geojson(assembled),
+        "gpx": lambda: render.render_gpx(assembled),
+    }[fmt]()
     hit = (body, render.etag_for(key, body))
     render.cache_put(key, *hit)
     return hit
 
 
-@router.get("/routes", response_model=RoutesPublic, responses={
-    200: {"description": "the routes (JSON, GeoJSON or GPX)", "content": {
-        "application/geo+json": {"schema": GeoJSONFeatureCollection.model_json_schema()},
-        "application/gpx+xml": {"schema": {"type": "string"}}}},
-    304: {"description": "not modified since the ETag in If-None-Match"}})
-async def get_routes(request: Request, me: Member,
-               date: Annotated[date, Query(description="the day")],
-               vehicle: Annotated[Id | None, Query(description="vehicle id; drivers: their own")] = None,
-               format: Annotated[Literal["json", "geojson", "gpx"], Query()] = "json",
-               if_none_match: Annotated[str | None, Header(max_length=200)] = None) -> Response:
+@router.get(
+    "/routes",
+    response_model=RoutesPublic,
+    responses={
+        200: {
+            "description": "the routes (JSON, GeoJSON or GPX)",
+            "content": {
+                "application/geo+json": {"schema": GeoJSONFeatureCollection.model_json_schema()},
+                "application/gpx+xml": {"schema": {"type": "string"}},
+            },
+        },
+        304: {"description": "not modified since the ETag in If-None-Match"},
+    },
+)
+async def get_routes(
+    request: Request,
+    me: Member,
+    date: Annotated[date, Query(description="the day")],
+    vehicle: Annotated[Id | None, Query(description="vehicle id; drivers: their own")] = None,
+    format: Annotated[Literal["json", "geojson", "gpx"], Query()] = "json",
+    if_none_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
     """The published routes of the day with ordered stops, coordinates, ETAs, loads and
     disposal trips. A driver gets only their own vehicle's routes: another vehicle is 404."""
     if me.role == "driver":
         if me.vehicle_id is None or (vehicle is not None and vehicle != me.vehicle_id):
             raise NotFound(f"no routes for vehicle {vehicle or '(none)'}")
         vehicle = me.vehicle_id
-    body, etag = await run_in_threadpool(_render, request.app.state.pool, me.tenant_id, date,
-                                         vehicle, format)
+    body, etag = await run_in_threadpool(
+        _render, request.app.state.pool, me.tenant_id, date, vehicle, format
+    )
     headers = {"ETag": etag, "Cache-Control": "private, max-age=0, must-revalidate"}
     if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
         return Response(status_code=304, headers=headers)

@@ -28,8 +28,21 @@ from storage.errors import NotFound
 
 router = APIRouter(tags=["fleet"], responses={**AUTHED, **error_responses(409)})
 ALL = set(Fraction)
-NOT_NULL = {"name", "lat", "lon", "depot_id", "capacity_l", "capacity_kg", "compaction_ratio",
-            "shift_start", "shift_end", "break_duration_s", "unload_time_s", "fractions", "active"}
+NOT_NULL = {
+    "name",
+    "lat",
+    "lon",
+    "depot_id",
+    "capacity_l",
+    "capacity_kg",
+    "compaction_ratio",
+    "shift_start",
+    "shift_end",
+    "break_duration_s",
+    "unload_time_s",
+    "fractions",
+    "active",
+}
 
 
 def _changes(body) -> dict:
@@ -38,7 +51,11 @@ def _changes(body) -> dict:
     if nulls:
         raise InvalidInput(f"{nulls[0]}: may not be null")
     if "fractions" in changes:
-        changes["fractions"] = sorted({str(f) for f in changes["fractions"]}) if set(changes["fractions"]) != ALL else []
+        changes["fractions"] = (
+            sorted({str(f) for f in changes["fractions"]})
+            if set(changes["fractions"]) != ALL
+            else []
+        )
     return changes
 
 
@@ -51,18 +68,34 @@ def _depot(d: Depot) -> dict:
 
 
 def _vehicle(conn, tenant_id: str, v: Vehicle) -> dict:
-    return {"id": v.id, "name": v.name, "depot_id": v.depot_id, "capacity_l": v.capacity_l,
-            "capacity_kg": v.capacity_kg, "compaction_ratio": v.compaction_ratio,
-            "shift_start": v.shift_start, "shift_end": v.shift_end,
-            "break_start_earliest": v.break_start_earliest, "break_start_latest": v.break_start_latest,
-            "break_duration_s": v.break_duration_s, "max_stops": v.max_stops,
-            "max_load_kg_per_day": v.max_load_kg_per_day, "fractions": _fractions(v.fractions),
-            "active": api_fleet.vehicle_active(conn, tenant_id, v.id)}
+    return {
+        "id": v.id,
+        "name": v.name,
+        "depot_id": v.depot_id,
+        "capacity_l": v.capacity_l,
+        "capacity_kg": v.capacity_kg,
+        "compaction_ratio": v.compaction_ratio,
+        "shift_start": v.shift_start,
+        "shift_end": v.shift_end,
+        "break_start_earliest": v.break_start_earliest,
+        "break_start_latest": v.break_start_latest,
+        "break_duration_s": v.break_duration_s,
+        "max_stops": v.max_stops,
+        "max_load_kg_per_day": v.max_load_kg_per_day,
+        "fractions": _fractions(v.fractions),
+        "active": api_fleet.vehicle_active(conn, tenant_id, v.id),
+    }
 
 
 def _site(s: DisposalSite) -> dict:
-    return {"id": s.id, "name": s.name, "lat": s.location.lat, "lon": s.location.lon,
-            "unload_time_s": s.unload_time_s, "fractions": _fractions(s.fractions)}
+    return {
+        "id": s.id,
+        "name": s.name,
+        "lat": s.location.lat,
+        "lon": s.location.lon,
+        "unload_time_s": s.unload_time_s,
+        "fractions": _fractions(s.fractions),
+    }
 
 
 def _update(conn, table: str, tenant_id: str, row_id: int, changes: dict, what: str) -> None:
@@ -112,8 +145,10 @@ def create_vehicle(body: VehicleCreate, conn: Conn, me: Planner) -> dict:
 
 @router.get("/vehicles", response_model=VehiclesPublic)
 def list_vehicles(conn: Conn, me: Member, include_inactive: bool = False) -> dict:
-    rows = [_vehicle(conn, me.tenant_id, v)
-            for v in store.list_vehicles(conn, me.tenant_id, active_only=not include_inactive)]
+    rows = [
+        _vehicle(conn, me.tenant_id, v)
+        for v in store.list_vehicles(conn, me.tenant_id, active_only=not include_inactive)
+    ]
     return {"data": rows, "count": len(rows)}
 
 
@@ -136,10 +171,18 @@ def delete_vehicle(vehicle_id: PathId, conn: Conn, me: Planner) -> Response:
 
 
 # disposal sites
-@router.post("/disposal-sites", status_code=status.HTTP_201_CREATED, response_model=DisposalSitePublic)
+@router.post(
+    "/disposal-sites", status_code=status.HTTP_201_CREATED, response_model=DisposalSitePublic
+)
 def create_disposal_site(body: DisposalSiteCreate, conn: Conn, me: Planner) -> dict:
-    site = DisposalSite(id=0, tenant_id=me.tenant_id, name=body.name, location=GeoPoint(body.lat, body.lon),
-                        unload_time_s=body.unload_time_s, fractions=tuple(body.fractions) or tuple(Fraction))
+    site = DisposalSite(
+        id=0,
+        tenant_id=me.tenant_id,
+        name=body.name,
+        location=GeoPoint(body.lat, body.lon),
+        unload_time_s=body.unload_time_s,
+        fractions=tuple(body.fractions) or tuple(Fraction),
+    )
     return _site(store.add_disposal_site(conn, me.tenant_id, site))
 
 
@@ -155,7 +198,9 @@ def get_disposal_site(site_id: PathId, conn: Conn, me: Member) -> dict:
 
 
 @router.patch("/disposal-sites/{site_id}", response_model=DisposalSitePublic)
-def update_disposal_site(site_id: PathId, body: DisposalSiteUpdate, conn: Conn, me: Planner) -> dict:
+def update_disposal_site(
+    site_id: PathId, body: DisposalSiteUpdate, conn: Conn, me: Planner
+) -> dict:
     _update(conn, "disposal_sites", me.tenant_id, site_id, _changes(body), "disposal site")
     return _site(store.get_disposal_site(conn, me.tenant_id, site_id))
 

@@ -29,14 +29,22 @@ def ready(request: Request) -> Response:
         with request.app.state.pool.connection(timeout=2) as conn:
             conn.execute("SELECT 1")
     except Exception:
-        return JSONResponse({"code": "unavailable", "message": "the database does not answer"},
-                            status_code=503)
+        return JSONResponse(
+            {"code": "unavailable", "message": "the database does not answer"}, status_code=503
+        )
     return JSONResponse({"status": "ready"})
 
 
-@router.get("/metrics", response_class=Response,
-            responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
-                             "description": "Prometheus text format"}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+            "description": "Prometheus text format",
+        }
+    },
+)
 def prometheus_metrics() -> Response:
     """Prometheus metrics: requests and latency per route, stop events."""
     body, content_type = metrics.render()

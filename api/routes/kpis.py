@@ -18,9 +18,12 @@ router = APIRouter(tags=["kpis"], responses=AUTHED)
 
 
 @router.get("/kpis", response_model=KpisPublic)
-def tenant_kpis(conn: Conn, me: Planner,
-                start: Annotated[date, Query(description="first day (tenant's local time)")],
-                end: Annotated[date, Query(description="last day, inclusive")]) -> dict:
+def tenant_kpis(
+    conn: Conn,
+    me: Planner,
+    start: Annotated[date, Query(description="first day (tenant's local time)")],
+    end: Annotated[date, Query(description="last day, inclusive")],
+) -> dict:
     """km, hours, collections, average fill at emptying, overflows and skipped stops."""
     if end < start:
         raise InvalidInput("end: must not be before start")
@@ -31,5 +34,9 @@ def tenant_kpis(conn: Conn, me: Planner,
     zone = ZoneInfo(api_tenants.get_tenant(conn, me.tenant_id)["timezone"])
     since = datetime.combine(start, time(0), zone)
     until = datetime.combine(end + timedelta(days=1), time(0), zone)
-    return {"tenant_id": me.tenant_id, "start": start, "end": end,
-            **kpis.tenant_kpis(conn, me.tenant_id, since, until)}
+    return {
+        "tenant_id": me.tenant_id,
+        "start": start,
+        "end": end,
+        **kpis.tenant_kpis(conn, me.tenant_id, since, until),
+    }

@@ -10,7 +10,14 @@ from fastapi import APIRouter, Query, Request, status
 from api.deps import Conn, Planner
 from api.errors import ConflictError, Unavailable
 from api.models.common import AUTHED, Limit, PathId, error_responses
-from api.models.plans import PlanCreate, PlanDetail, PlanJobPublic, PlanJobsQueued, PlanPublic, PlansPublic
+from api.models.plans import (
+    PlanCreate,
+    PlanDetail,
+    PlanJobPublic,
+    PlanJobsQueued,
+    PlanPublic,
+    PlansPublic,
+)
 from domain import Fraction
 from storage import api_routes, api_tenants
 from storage import containers as containers_store
@@ -30,13 +37,27 @@ def create_plan(body: PlanCreate, request: Request, conn: Conn, me: Planner) -> 
     if jobs_app is None:
         raise Unavailable("the planning job queue is not available")
     api_tenants.get_tenant(conn, me.tenant_id)
-    fractions = [body.fraction] if body.fraction else containers_store.list_fractions(conn, me.tenant_id)
+    fractions = (
+        [body.fraction] if body.fraction else containers_store.list_fractions(conn, me.tenant_id)
+    )
     jobs = []
     for fraction in fractions:
-        job_id = queue_plan(jobs_app, me.tenant_id, body.plan_date, str(fraction),
-                            time_limit_s=body.time_limit_s, publish=body.publish, trigger="api")
-        jobs.append({"job_id": job_id, "fraction": fraction,
-                     "status_url": f"/v1/plans/jobs/{job_id}" if job_id else None})
+        job_id = queue_plan(
+            jobs_app,
+            me.tenant_id,
+            body.plan_date,
+            str(fraction),
+            time_limit_s=body.time_limit_s,
+            publish=body.publish,
+            trigger="api",
+        )
+        jobs.append(
+            {
+                "job_id": job_id,
+                "fraction": fraction,
+                "status_url": f"/v1/plans/jobs/{job_id}" if job_id else None,
+            }
+        )
     return {"jobs": jobs}
 
 
@@ -49,21 +70,42 @@ def get_plan_job(job_id: PathId, conn: Conn, me: Planner) -> dict:
     args = job["args"] or {}
     plan_id = None
     if job["status"] == "succeeded" and args.get("plan_date") and args.get("fraction"):
-        plans = plans_store.list_plans(conn, me.tenant_id, plan_date=date.fromisoformat(args["plan_date"]),
-                                       fraction=args["fraction"], limit=1)
+        plans = plans_store.list_plans(
+            conn,
+            me.tenant_id,
+            plan_date=date.fromisoformat(args["plan_date"]),
+            fraction=args["fraction"],
+            limit=1,
+        )
         plan_id = plans[0]["id"] if plans else None
-    return {"job_id": job["id"], "status": job["status"], "attempts": job["attempts"],
-            "plan_date": args.get("plan_date"), "fraction": args.get("fraction"),
-            "queued_at": job["queued_at"], "updated_at": job["updated_at"], "plan_id": plan_id}
+    return {
+        "job_id": job["id"],
+        "status": job["status"],
+        "attempts": job["attempts"],
+        "plan_date": args.get("plan_date"),
+        "fraction": args.get("fraction"),
+        "queued_at": job["queued_at"],
+        "updated_at": job["updated_at"],
+        "plan_id": plan_id,
+    }
 
 
 @router.get("", response_model=PlansPublic)
-def list_plans(conn: Conn, me: Planner,
-               plan_date: Annotated[date | None, Query(alias="date")] = None,
-               fraction: Fraction | None = None, limit: Limit = 100) -> dict:
+def list_plans(
+    conn: Conn,
+    me: Planner,
+    plan_date: Annotated[date | None, Query(alias="date")] = None,
+    fraction: Fraction | None = None,
+    limit: Limit = 100,
+) -> dict:
     """Plans, newest first (every version)."""
-    rows = plans_store.list_plans(conn, me.tenant_id, plan_date=plan_date,
-                                  fraction=str(fraction) if fraction else None, limit=limit)
+    rows = plans_store.list_plans(
+        conn,
+        me.tenant_id,
+        plan_date=plan_date,
+        fraction=str(fraction) if fraction else None,
+        limit=limit,
+    )
     return {"data": rows, "count": len(rows)}
 
 
@@ -71,8 +113,11 @@ def list_plans(conn: Conn, me: Planner,
 def get_plan(plan_id: PathId, conn: Conn, me: Planner) -> dict:
     """A plan with its routes and every selection decision (must/optional/skip and why)."""
     plan = plans_store.get_plan(conn, me.tenant_id, plan_id)
-    return {**plan, "routes": plans_store.list_plan_routes(conn, me.tenant_id, plan_id),
-            "decisions": plans_store.list_plan_decisions(conn, me.tenant_id, plan_id)}
+    return {
+        **plan,
+        "routes": plans_store.list_plan_routes(conn, me.tenant_id, plan_id),
+        "decisions": plans_store.list_plan_decisions(conn, me.tenant_id, plan_id),
+    }
 
 
 @router.post("/{plan_id}/publish", response_model=PlanPublic, responses=error_responses(409))
@@ -83,5 +128,3 @@ def publish_plan(plan_id: PathId, conn: Conn, me: Planner) -> dict:
         return plans_store.publish_plan(conn, me.tenant_id, plan_id)
     except ValueError as exc:
         raise ConflictError(str(exc)) from None
-
-

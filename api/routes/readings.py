@@ -27,12 +27,20 @@ def _aware(value: datetime, name: str) -> datetime:
 
 @router.get("/containers/{container_id}/readings", response_model=ReadingsPublic)
 def container_readings(
-        container_id: PathId, conn: Conn, me: Member,
-        start: Annotated[datetime | None, Query(description="from (inclusive); default end - 7 days")] = None,
-        end: Annotated[datetime | None, Query(description="until (exclusive); default now")] = None,
-        bucket_s: Annotated[int | None, Query(ge=60, le=31 * 86_400,
-                                              description="bucket width in seconds; omit for raw readings")] = None,
-        limit: Limit = 500, offset: Offset = 0) -> dict:
+    container_id: PathId,
+    conn: Conn,
+    me: Member,
+    start: Annotated[
+        datetime | None, Query(description="from (inclusive); default end - 7 days")
+    ] = None,
+    end: Annotated[datetime | None, Query(description="until (exclusive); default now")] = None,
+    bucket_s: Annotated[
+        int | None,
+        Query(ge=60, le=31 * 86_400, description="bucket width in seconds; omit for raw readings"),
+    ] = None,
+    limit: Limit = 500,
+    offset: Offset = 0,
+) -> dict:
     """Raw readings (newest first) or per-bucket fill (oldest first, `date_bin`)."""
     end = _aware(end, "end") if end else datetime.now(UTC)
     start = _aware(start, "start") if start else end - timedelta(days=7)
@@ -42,11 +50,27 @@ def container_readings(
         raise InvalidInput(f"range: at most {MAX_RANGE.days} days per request")
     api_containers.get_container(conn, me.tenant_id, container_id)
     if bucket_s is None:
-        rows, count = api_readings.raw_readings(conn, me.tenant_id, container_id, start, end,
-                                                limit=limit, offset=offset)
+        rows, count = api_readings.raw_readings(
+            conn, me.tenant_id, container_id, start, end, limit=limit, offset=offset
+        )
     else:
-        rows, count = api_readings.bucketed_readings(conn, me.tenant_id, container_id, start, end,
-                                                     timedelta(seconds=bucket_s), limit=limit, offset=offset)
+        rows, count = api_readings.bucketed_readings(
+            conn,
+            me.tenant_id,
+            container_id,
+            start,
+            end,
+            timedelta(seconds=bucket_s),
+            limit=limit,
+            offset=offset,
+        )
     next_offset = offset + len(rows) if offset + len(rows) < count else None
-    return {"container_id": container_id, "start": start, "end": end, "bucket_s": bucket_s,
-            "data": rows, "count": count, "next_offset": next_offset}
+    return {
+        "container_id": container_id,
+        "start": start,
+        "end": end,
+        "bucket_s": bucket_s,
+        "data": rows,
+        "count": count,
+        "next_offset": next_offset,
+    }

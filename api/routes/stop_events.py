@@ -24,15 +24,20 @@ def _resolve(conn: psycopg.Connection, me: Principal, event: dict[str, Any]) -> 
         if stop is None or (me.role == "driver" and stop["vehicle_id"] != me.vehicle_id):
             return f"no stop {event['stop_id']} on your routes"
         event["plan_id"] = stop["plan_id"]
-        if event.get("container_id") is not None and stop["container_id"] not in (None, event["container_id"]):
+        if event.get("container_id") is not None and stop["container_id"] not in (
+            None,
+            event["container_id"],
+        ):
             return f"stop {stop['id']} is for container {stop['container_id']}, not {event['container_id']}"
         if event.get("vehicle_id") is None:
             event["vehicle_id"] = stop["vehicle_id"]
-    if event.get("container_id") is not None and not store.container_in_tenant(conn, me.tenant_id,
-                                                                               event["container_id"]):
+    if event.get("container_id") is not None and not store.container_in_tenant(
+        conn, me.tenant_id, event["container_id"]
+    ):
         return f"no container {event['container_id']}"
-    if event.get("disposal_site_id") is not None and not store.site_in_tenant(conn, me.tenant_id,
-                                                                              event["disposal_site_id"]):
+    if event.get("disposal_site_id") is not None and not store.site_in_tenant(
+        conn, me.tenant_id, event["disposal_site_id"]
+    ):
         return f"no disposal site {event['disposal_site_id']}"
     return None
 
@@ -60,21 +65,36 @@ def post_stop_events(body: StopEventBatch, conn: Conn, me: Member) -> dict:
                 results.append({"event_id": item.event_id, "status": status, "message": reason})
         counts[status] += 1
         STOP_EVENTS.labels(item.kind, status).inc()
-    return {"results": results, "created": counts["created"], "duplicates": counts["duplicate"],
-            "rejected": counts["rejected"]}
+    return {
+        "results": results,
+        "created": counts["created"],
+        "duplicates": counts["duplicate"],
+        "rejected": counts["rejected"],
+    }
 
 
 @router.get("/stop-events", response_model=StopEventsPublic)
-def list_stop_events(conn: Conn, me: Member,
-                     since: Annotated[datetime | None, Query()] = None,
-                     until: Annotated[datetime | None, Query()] = None,
-                     vehicle_id: Annotated[Id | None, Query()] = None,
-                     container_id: Annotated[Id | None, Query()] = None,
-                     limit: Limit = 100, offset: Offset = 0) -> dict:
+def list_stop_events(
+    conn: Conn,
+    me: Member,
+    since: Annotated[datetime | None, Query()] = None,
+    until: Annotated[datetime | None, Query()] = None,
+    vehicle_id: Annotated[Id | None, Query()] = None,
+    container_id: Annotated[Id | None, Query()] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict:
     """Reported events, newest first. Drivers see only their own vehicle's."""
     if me.role == "driver":
         vehicle_id = me.vehicle_id or -1
-    rows, count = store.list_stop_events(conn, me.tenant_id, since=since, until=until,
-                                         vehicle_id=vehicle_id, container_id=container_id,
-                                         limit=limit, offset=offset)
+    rows, count = store.list_stop_events(
+        conn,
+        me.tenant_id,
+        since=since,
+        until=until,
+        vehicle_id=vehicle_id,
+        container_id=container_id,
+        limit=limit,
+        offset=offset,
+    )
     return {"data": rows, "count": count}

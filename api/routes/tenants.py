@@ -29,11 +29,17 @@ def _check_timezone(name: str | None) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(f"unknown timezone {name!r}; use an IANA name like Europe/Amsterdam") from exc
+        raise InvalidInput(
+            f"unknown timezone {name!r}; use an IANA name like Europe/Amsterdam"
+        ) from exc
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=TenantPublic,
-             responses=error_responses(409))
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TenantPublic,
+    responses=error_responses(409),
+)
 def create_tenant(body: TenantCreate, conn: Conn, _: Operator) -> dict:
     """Add a municipality to the deployment."""
     _check_timezone(body.timezone)
@@ -57,8 +63,12 @@ def update_tenant(tenant_id: Slug, body: TenantUpdate, conn: Conn, _: Operator) 
     return api_tenants.update_tenant(conn, tenant_id, body.model_dump(exclude_unset=True))
 
 
-@router.post("/{tenant_id}/users", status_code=status.HTTP_201_CREATED, response_model=UserPublic,
-             responses=error_responses(409))
+@router.post(
+    "/{tenant_id}/users",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserPublic,
+    responses=error_responses(409),
+)
 def create_tenant_user(tenant_id: Slug, body: TenantUserCreate, conn: Conn, _: Operator) -> dict:
     """Create a user (usually the first planner) in a tenant."""
     api_tenants.get_tenant(conn, tenant_id)

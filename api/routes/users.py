@@ -25,7 +25,9 @@ from storage import users as users_store
 router = APIRouter(tags=["users"], responses=AUTHED)
 
 
-def _check_vehicle(conn: psycopg.Connection, tenant_id: str, role: str, vehicle_id: int | None) -> None:
+def _check_vehicle(
+    conn: psycopg.Connection, tenant_id: str, role: str, vehicle_id: int | None
+) -> None:
     if vehicle_id is None:
         return
     if role != "driver":
@@ -38,13 +40,23 @@ def add_user(conn: psycopg.Connection, tenant_id: str, body) -> dict:
     _check_vehicle(conn, tenant_id, body.role, body.vehicle_id)
     if users_store.find_login(conn, body.username) is not None:
         raise ConflictError(f"username {body.username!r} is taken")
-    return users_store.create_user(conn, tenant_id=tenant_id, username=body.username,
-                                   password_hash=hash_password(body.password), role=body.role,
-                                   vehicle_id=body.vehicle_id, full_name=body.full_name)
+    return users_store.create_user(
+        conn,
+        tenant_id=tenant_id,
+        username=body.username,
+        password_hash=hash_password(body.password),
+        role=body.role,
+        vehicle_id=body.vehicle_id,
+        full_name=body.full_name,
+    )
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserPublic,
-             responses=error_responses(409))
+@router.post(
+    "/users",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserPublic,
+    responses=error_responses(409),
+)
 def create_user(body: UserCreate, conn: Conn, me: Planner) -> dict:
     """Add a planner or a driver (with the vehicle they drive) to your tenant."""
     return add_user(conn, me.tenant_id, body)
@@ -84,8 +96,15 @@ def create_api_key(body: ApiKeyCreate, conn: Conn, me: Planner) -> dict:
     """A key for a machine client; the answer holds the key itself, shown only this once."""
     _check_vehicle(conn, me.tenant_id, body.role, body.vehicle_id)
     key, prefix, key_hash = new_api_key()
-    row = keys_store.create_api_key(conn, tenant_id=me.tenant_id, name=body.name, prefix=prefix,
-                                    key_hash=key_hash, role=body.role, vehicle_id=body.vehicle_id)
+    row = keys_store.create_api_key(
+        conn,
+        tenant_id=me.tenant_id,
+        name=body.name,
+        prefix=prefix,
+        key_hash=key_hash,
+        role=body.role,
+        vehicle_id=body.vehicle_id,
+    )
     return {**row, "key": key}
 
 

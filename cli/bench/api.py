@@ -28,13 +28,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("api", help="API: route fetch and stop-event post under load")
     p.add_argument("--database-url", help="defaults to $DATABASE_URL")
     p.add_argument("--clients", type=int, default=100, help="concurrent clients (default 100)")
-    p.add_argument("--requests", type=int, default=3000, help="requests per scenario (default 3000)")
+    p.add_argument(
+        "--requests", type=int, default=3000, help="requests per scenario (default 3000)"
+    )
     p.add_argument("--seconds", type=float, default=60.0, help="time cap per scenario (default 60)")
     p.add_argument("--stops", type=int, default=300, help="stops on the route (default 300)")
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
-    p.add_argument("--interval-s", type=float, default=0.0,
-                   help="each client waits this long between its requests (0: back to back, "
-                        "a closed loop measuring throughput; e.g. 2: 100 tablets polling)")
+    p.add_argument(
+        "--interval-s",
+        type=float,
+        default=0.0,
+        help="each client waits this long between its requests (0: back to back, "
+        "a closed loop measuring throughput; e.g. 2: 100 tablets polling)",
+    )
     p.set_defaults(func=run)
 
 
@@ -45,39 +51,105 @@ def seed_route(conn, tenant_id: str, n_stops: int, plan_date: date) -> dict:
     from storage import plans as plans_store
 
     depot = fleet.add_depot(conn, tenant_id, "bench depot", GeoPoint(51.92, 4.39))
-    vehicle = fleet.add_vehicle(conn, tenant_id, Vehicle(id=0, tenant_id=tenant_id, name="bench truck",
-                                                         depot_id=depot.id, capacity_l=1e6, capacity_kg=1e6))
-    site = fleet.add_disposal_site(conn, tenant_id, DisposalSite(id=0, tenant_id=tenant_id, name="bench site",
-                                                                 location=GeoPoint(51.91, 4.24),
-                                                                 fractions=tuple(Fraction)))
-    ids = [r["id"] for r in conn.execute(
-        "INSERT INTO containers (tenant_id, external_id, lat, lon, fraction, volume_l, address)"
-        " SELECT %s, 'B-' || g, 51.90 + (g %% 20) * 0.002, 4.37 + (g / 20) * 0.002, 'residual', 1100,"
-        " 'Benchstraat ' || g FROM generate_series(1, %s) g RETURNING id", (tenant_id, n_stops))]
+    vehicle = fleet.add_vehicle(
+        conn,
+        tenant_id,
+        Vehicle(
+            id=0,
+            tenant_id=tenant_id,
+            name="bench truck",
+            depot_id=depot.id,
+            capacity_l=1e6,
+            capacity_kg=1e6,
+        ),
+    )
+    site = fleet.add_disposal_site(
+        conn,
+        tenant_id,
+        DisposalSite(
+            id=0,
+            tenant_id=tenant_id,
+            name="bench site",
+            location=GeoPoint(51.91, 4.24),
+            fractions=tuple(Fraction),
+        ),
+    )
+    ids = [
+        r["id"]
+        for r in conn.execute(
+            "INSERT INTO containers (tenant_id, external_id, lat, lon, fraction, volume_l, address)"
+            " SELECT %s, 'B-' || g, 51.90 + (g %% 20) * 0.002, 4.37 + (g / 20) * 0.002, 'residual', 1100,"
+            " 'Benchstraat ' || g FROM generate_series(1, %s) g RETURNING id",
+            (tenant_id, n_stops),
+        )
+    ]
     start = datetime.combine(plan_date, datetime.min.time(), UTC) + timedelta(hours=6)
     stops, load = [], 0.0
     for seq, cid in enumerate(ids, start=1):
         eta = start + timedelta(minutes=seq)
         load += 100.0
-        stops.append(plans_store.StopRecord(route_no=0, seq=seq, kind="container", eta=eta, start_at=eta,
-                                            departure_at=eta + timedelta(seconds=50), load_l=load,
-                                            load_kg=load * 0.12, container_id=cid))
+        stops.append(
+            plans_store.StopRecord(
+                route_no=0,
+                seq=seq,
+                kind="container",
+                eta=eta,
+                start_at=eta,
+                departure_at=eta + timedelta(seconds=50),
+                load_l=load,
+                load_kg=load * 0.12,
+                container_id=cid,
+            )
+        )
     end = start + timedelta(minutes=len(ids) + 30)
-    stops.append(plans_store.StopRecord(route_no=0, seq=len(ids) + 1, kind="disposal", eta=end,
-                                        start_at=end, departure_at=end + timedelta(minutes=15),
-                                        load_l=0, load_kg=0, disposal_site_id=site.id))
-    route = plans_store.RouteRecord(route_no=0, vehicle_id=vehicle.id, start_at=start,
-                                    end_at=end + timedelta(minutes=40), distance_m=42_000,
-                                    duration_s=int((end - start).total_seconds()) + 2400,
-                                    n_containers=len(ids), n_unloads=1)
-    header = plans_store.PlanHeader(plan_date=plan_date, fraction="residual", forecast_at=start,
-                                    containers_seen=len(ids), n_must=len(ids), n_optional=0, n_skipped=0,
-                                    n_served=len(ids), vehicles_used=1, distance_m=42_000,
-                                    duration_s=route.duration_s, objective=42_000, solver_status="seeded",
-                                    solve_time_s=0.0, trigger="bench")
+    stops.append(
+        plans_store.StopRecord(
+            route_no=0,
+            seq=len(ids) + 1,
+            kind="disposal",
+            eta=end,
+            start_at=end,
+            departure_at=end + timedelta(minutes=15),
+            load_l=0,
+            load_kg=0,
+            disposal_site_id=site.id,
+        )
+    )
+    route = plans_store.RouteRecord(
+        route_no=0,
+        vehicle_id=vehicle.id,
+        start_at=start,
+        end_at=end + timedelta(minutes=40),
+        distance_m=42_000,
+        duration_s=int((end - start).total_seconds()) + 2400,
+        n_containers=len(ids),
+        n_unloads=1,
+    )
+    header = plans_store.PlanHeader(
+        plan_date=plan_date,
+        fraction="residual",
+        forecast_at=start,
+        containers_seen=len(ids),
+        n_must=len(ids),
+        n_optional=0,
+        n_skipped=0,
+        n_served=len(ids),
+        vehicles_used=1,
+        distance_m=42_000,
+        duration_s=route.duration_s,
+        objective=42_000,
+        solver_status="seeded",
+        solve_time_s=0.0,
+        trigger="bench",
+    )
     stored = plans_store.store_plan(conn, tenant_id, header, [route], stops, [])
     plans_store.publish_plan(conn, tenant_id, stored.id)
-    return {"plan_id": stored.id, "vehicle_id": vehicle.id, "container_ids": ids, "site_id": site.id}
+    return {
+        "plan_id": stored.id,
+        "vehicle_id": vehicle.id,
+        "container_ids": ids,
+        "site_id": site.id,
+    }
 
 
 def _free_port() -> int:
@@ -86,8 +158,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def _load(url: str, make_request, clients: int, total: int, seconds: float,
-                interval_s: float = 0.0) -> dict:
+async def _load(
+    url: str, make_request, clients: int, total: int, seconds: float, interval_s: float = 0.0
+) -> dict:
     import httpx
 
     latencies: list[float] = []
@@ -98,19 +171,24 @@ async def _load(url: str, make_request, clients: int, total: int, seconds: float
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
+
         async def worker(n: int) -> None:
             nonlocal errors, sent
             while sent < total and time.perf_counter() < deadline:
                 sent += 1
                 method, path, kwargs = make_request(sent)
                 t0 = time.perf_counter()
-                r = await http.request(method, path, **kwargs)
+                try:
+                    r = await http.request(method, path, **kwargs)
+                    code: int | str = r.status_code
+                except httpx.HTTPError as exc:  # a timeout counts as an error, not a crash
+                    code = type(exc).__name__
                 latencies.append(time.perf_counter() - t0)
+                codes[code] = codes.get(code, 0) + 1
+                if not isinstance(code, int) or code >= 400:
+                    errors += 1
                 if interval_s > 0:
                     await asyncio.sleep(max(0.0, interval_s - (time.perf_counter() - t0)))
-                codes[r.status_code] = codes.get(r.status_code, 0) + 1
-                if r.status_code >= 400:
-                    errors += 1
 
         async def staggered(n: int) -> None:
             await asyncio.sleep(interval_s * n / clients)  # spread the clients over the interval
@@ -121,8 +199,16 @@ async def _load(url: str, make_request, clients: int, total: int, seconds: float
         wall = time.perf_counter() - began
     lat = sorted(latencies)
     q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [lat[0]] * 99
-    return {"requests": len(lat), "errors": errors, "wall_s": wall, "rps": len(lat) / wall,
-            "p50_ms": q[49] * 1000, "p90_ms": q[89] * 1000, "p99_ms": q[98] * 1000, "codes": codes}
+    return {
+        "requests": len(lat),
+        "errors": errors,
+        "wall_s": wall,
+        "rps": len(lat) / wall,
+        "p50_ms": q[49] * 1000,
+        "p90_ms": q[89] * 1000,
+        "p99_ms": q[98] * 1000,
+        "codes": codes,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -142,16 +228,38 @@ def run(args: argparse.Namespace) -> int:
         seeded = seed_route(conn, tenant_id, args.stops, plan_date)
         from api.security import hash_password
 
-        users_store.create_user(conn, tenant_id=tenant_id, username=f"{tenant_id}-driver",
-                                password_hash=hash_password(password), role="driver",
-                                vehicle_id=seeded["vehicle_id"])
+        users_store.create_user(
+            conn,
+            tenant_id=tenant_id,
+            username=f"{tenant_id}-driver",
+            password_hash=hash_password(password),
+            role="driver",
+            vehicle_id=seeded["vehicle_id"],
+        )
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url,
-           "API_JWT_SECRET": os.environ.get("API_JWT_SECRET") or secrets.token_urlsafe(48),
-           "API_POOL_MAX_SIZE": "20"}
-    server = subprocess.Popen([sys.executable, "-m", "cli.main", "api", "--host", "127.0.0.1",
-                               "--port", str(port), "--workers", str(args.workers), "--log-level", "warning"],
-                              env=env)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "API_JWT_SECRET": os.environ.get("API_JWT_SECRET") or secrets.token_urlsafe(48),
+        "API_POOL_MAX_SIZE": "20",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "api",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -163,32 +271,55 @@ def run(args: argparse.Namespace) -> int:
             time.sleep(0.2)
         else:
             raise UserError("the API did not become ready within 30 s")
-        token = httpx.post(f"{base}/v1/auth/token", data={"username": f"{tenant_id}-driver",
-                                                          "password": password}).json()["access_token"]
+        token = httpx.post(
+            f"{base}/v1/auth/token", data={"username": f"{tenant_id}-driver", "password": password}
+        ).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
         route_path = f"/v1/routes?date={plan_date}"
         first = httpx.get(base + route_path, headers=auth)
         n_stops = sum(len(r["stops"]) for r in first.json()["routes"])
-        print(f"API bench: tenant {tenant_id}, route of {n_stops} stops ({len(first.content)} bytes JSON), "
-              f"{args.clients} clients, up to {args.requests} requests or {args.seconds:.0f} s per scenario, "
-              f"{args.workers} worker(s), interval {args.interval_s} s per client")
+        print(
+            f"API bench: tenant {tenant_id}, route of {n_stops} stops ({len(first.content)} bytes JSON), "
+            f"{args.clients} clients, up to {args.requests} requests or {args.seconds:.0f} s per scenario, "
+            f"{args.workers} worker(s), interval {args.interval_s} s per client"
+        )
         ids = seeded["container_ids"]
         scenarios = {
             "route fetch (JSON, 300 stops)": lambda i: ("GET", route_path, {"headers": auth}),
-            "route fetch, If-None-Match (304)": lambda i: ("GET", route_path, {
-                "headers": {**auth, "If-None-Match": first.headers["ETag"]}}),
-            "stop-event post (1 emptied event)": lambda i: ("POST", "/v1/stop-events", {
-                "headers": auth, "json": {"events": [{
-                    "event_id": str(uuid.uuid4()), "kind": "emptied", "container_id": ids[i % len(ids)],
-                    "occurred_at": datetime.now(UTC).isoformat(), "observed_fill_fraction": 0.8}]}}),
+            "route fetch, If-None-Match (304)": lambda i: (
+                "GET",
+                route_path,
+                {"headers": {**auth, "If-None-Match": first.headers["ETag"]}},
+            ),
+            "stop-event post (1 emptied event)": lambda i: (
+                "POST",
+                "/v1/stop-events",
+                {
+                    "headers": auth,
+                    "json": {
+                        "events": [
+                            {
+                                "event_id": str(uuid.uuid4()),
+                                "kind": "emptied",
+                                "container_id": ids[i % len(ids)],
+                                "occurred_at": datetime.now(UTC).isoformat(),
+                                "observed_fill_fraction": 0.8,
+                            }
+                        ]
+                    },
+                },
+            ),
         }
         for name, make in scenarios.items():
             asyncio.run(_load(base, make, min(args.clients, 10), 50, 10))  # warm-up
-            res = asyncio.run(_load(base, make, args.clients, args.requests, args.seconds,
-                                    args.interval_s))
-            print(f"  {name:36s} {res['requests']:6d} req  {res['rps']:7.0f} req/s  "
-                  f"p50 {res['p50_ms']:6.1f} ms  p90 {res['p90_ms']:6.1f} ms  p99 {res['p99_ms']:6.1f} ms  "
-                  f"status {res['codes']}")
+            res = asyncio.run(
+                _load(base, make, args.clients, args.requests, args.seconds, args.interval_s)
+            )
+            print(
+                f"  {name:36s} {res['requests']:6d} req  {res['rps']:7.0f} req/s  "
+                f"p50 {res['p50_ms']:6.1f} ms  p90 {res['p90_ms']:6.1f} ms  p99 {res['p99_ms']:6.1f} ms  "
+                f"status {res['codes']}"
+            )
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -8,7 +8,9 @@ from cli.errors import UserError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("api", help="run the HTTP API (needs DATABASE_URL and API_JWT_SECRET)")
+    p = subparsers.add_parser(
+        "api", help="run the HTTP API (needs DATABASE_URL and API_JWT_SECRET)"
+    )
     p.add_argument("--host", help="bind address (default $API_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default $API_PORT or 8000)")
     p.add_argument("--workers", type=int, help="worker processes (default $API_WORKERS or 1)")
@@ -27,14 +29,23 @@ def run(args: argparse.Namespace) -> int:
         settings = ApiSettings()
     except pydantic.ValidationError as exc:
         missing = ", ".join(str(e["loc"][0]).upper() for e in exc.errors())
-        raise UserError(f"API settings missing or invalid: {missing}. Set API_JWT_SECRET (32+ random "
-                        "characters) and DATABASE_URL; see .env.example") from None
+        raise UserError(
+            f"API settings missing or invalid: {missing}. Set API_JWT_SECRET (32+ random "
+            "characters) and DATABASE_URL; see .env.example"
+        ) from None
     try:
         with connect(settings.database_url, autocommit=True) as conn:
             migrate(conn)
     except DatabaseUnavailable as exc:
         raise UserError(str(exc)) from None
-    uvicorn.run("api.app:create_app", factory=True, host=args.host or settings.host,
-                port=args.port or settings.port, workers=args.workers or settings.workers,
-                log_level=args.log_level, access_log=False)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers or settings.workers,
+        log_level=args.log_level,
+        access_log=False,
+        timeout_keep_alive=30,  # tablets and load balancers reuse connections
+    )
     return 0

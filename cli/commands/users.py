@@ -20,9 +20,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--tenant", help="the tenant (not for operators)")
     add.add_argument("--vehicle", type=int, help="drivers: the vehicle id they drive")
     add.add_argument("--name", help="full name")
-    add.add_argument("--password-env", metavar="VAR",
-                     help="read the password from this environment variable (else prompt, or "
-                          "generate one when stdin is not a terminal)")
+    add.add_argument(
+        "--password-env",
+        metavar="VAR",
+        help="read the password from this environment variable (else prompt, or "
+        "generate one when stdin is not a terminal)",
+    )
     add.add_argument("--database-url", help="defaults to $DATABASE_URL")
     add.set_defaults(func=run_add)
     ls = sub.add_parser("list", help="list a tenant's users (or the operators)")
@@ -50,8 +53,7 @@ def run_add(args: argparse.Namespace) -> int:
 
     from api.security import hash_password
     from cli.commands.db import database_url_from
-    from storage import DatabaseUnavailable, connect, migrate
-    from storage import api_fleet
+    from storage import DatabaseUnavailable, api_fleet, connect, migrate
     from storage import users as users_store
 
     if (args.role == "operator") != (args.tenant is None):
@@ -64,23 +66,40 @@ def run_add(args: argparse.Namespace) -> int:
     try:
         with connect(database_url_from(args), autocommit=True) as conn:
             migrate(conn)
-            if args.tenant and not conn.execute("SELECT 1 FROM tenants WHERE id = %s", (args.tenant,)).fetchone():
-                raise UserError(f"no tenant {args.tenant!r} (create it with `wasteroute tenants add`"
-                                " or POST /v1/tenants as an operator)")
-            if args.vehicle is not None and not api_fleet.vehicle_exists(conn, args.tenant, args.vehicle):
+            if (
+                args.tenant
+                and not conn.execute(
+                    "SELECT 1 FROM tenants WHERE id = %s", (args.tenant,)
+                ).fetchone()
+            ):
+                raise UserError(
+                    f"no tenant {args.tenant!r} (create it with `wasteroute tenants add`"
+                    " or POST /v1/tenants as an operator)"
+                )
+            if args.vehicle is not None and not api_fleet.vehicle_exists(
+                conn, args.tenant, args.vehicle
+            ):
                 raise UserError(f"no vehicle {args.vehicle} in tenant {args.tenant!r}")
-            user = users_store.create_user(conn, tenant_id=args.tenant, username=args.username,
-                                           password_hash=hash_password(password), role=args.role,
-                                           vehicle_id=args.vehicle, full_name=args.name)
+            user = users_store.create_user(
+                conn,
+                tenant_id=args.tenant,
+                username=args.username,
+                password_hash=hash_password(password),
+                role=args.role,
+                vehicle_id=args.vehicle,
+                full_name=args.name,
+            )
     except DatabaseUnavailable as exc:
         raise UserError(str(exc)) from None
     except psycopg.errors.UniqueViolation:
         raise UserError(f"username {args.username!r} is taken") from None
     except psycopg.errors.CheckViolation:
         raise UserError(f"username {args.username!r}: 2-100 of A-Z a-z 0-9 . _ @ -") from None
-    print(f"added {user['role']} {user['username']} (id {user['id']}"
-          f"{', tenant ' + user['tenant_id'] if user['tenant_id'] else ''}"
-          f"{', vehicle ' + str(user['vehicle_id']) if user['vehicle_id'] else ''})")
+    print(
+        f"added {user['role']} {user['username']} (id {user['id']}"
+        f"{', tenant ' + user['tenant_id'] if user['tenant_id'] else ''}"
+        f"{', vehicle ' + str(user['vehicle_id']) if user['vehicle_id'] else ''})"
+    )
     if generated:
         print(f"password: {password}")
     return 0
@@ -94,6 +113,8 @@ def run_list(args: argparse.Namespace) -> int:
     with connect(database_url_from(args), autocommit=True) as conn:
         rows, _ = users_store.list_users(conn, args.tenant, limit=10_000)
     for u in rows:
-        print(f"{u['id']:6d}  {u['role']:8s}  {u['username']:30s}  vehicle={u['vehicle_id'] or '-'}"
-              f"  {'active' if u['active'] else 'inactive'}")
+        print(
+            f"{u['id']:6d}  {u['role']:8s}  {u['username']:30s}  vehicle={u['vehicle_id'] or '-'}"
+            f"  {'active' if u['active'] else 'inactive'}"
+        )
     return 0

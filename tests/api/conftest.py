@@ -21,8 +21,9 @@ JWT_SECRET = "test-secret-" + "x" * 40
 
 @pytest.fixture(scope="session")
 def api_settings(database_url: str) -> ApiSettings:
-    return ApiSettings(database_url=database_url, jwt_secret=JWT_SECRET, login_max_failures=5,
-                       login_window_s=300)
+    return ApiSettings(
+        database_url=database_url, jwt_secret=JWT_SECRET, login_max_failures=5, login_window_s=300
+    )
 
 
 @pytest.fixture(scope="session")
@@ -56,11 +57,22 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[s
 _HASH = hash_password(PASSWORD)
 
 
-def make_user(client: TestClient, db: psycopg.Connection, tenant_id: str | None, role: str,
-              vehicle_id: int | None = None) -> Caller:
+def make_user(
+    client: TestClient,
+    db: psycopg.Connection,
+    tenant_id: str | None,
+    role: str,
+    vehicle_id: int | None = None,
+) -> Caller:
     username = f"{role}-{uuid.uuid4().hex[:10]}"
-    user = users_store.create_user(db, tenant_id=tenant_id, username=username, password_hash=_HASH,
-                                   role=role, vehicle_id=vehicle_id)
+    user = users_store.create_user(
+        db,
+        tenant_id=tenant_id,
+        username=username,
+        password_hash=_HASH,
+        role=role,
+        vehicle_id=vehicle_id,
+    )
     return Caller(tenant_id, user["id"], username, role, login(client, username), vehicle_id)
 
 
@@ -81,7 +93,13 @@ def operator(client, db) -> Caller:
 
 
 def container_body(external_id: str | None = None, **extra) -> dict:
-    body = {"external_id": external_id or f"C-{uuid.uuid4().hex[:8]}", "lat": 51.92, "lon": 4.40,
-            "fraction": "residual", "volume_l": 5000, "depth_mm": 2400}
+    body = {
+        "external_id": external_id or f"C-{uuid.uuid4().hex[:8]}",
+        "lat": 51.92,
+        "lon": 4.40,
+        "fraction": "residual",
+        "volume_l": 5000,
+        "depth_mm": 2400,
+    }
     body.update(extra)
     return body

@@ -22,8 +22,13 @@ def test_login_gives_a_token_that_says_who_you_are(client, planner):
     """The token from the password flow identifies tenant and role at /v1/auth/me."""
     r = client.get("/v1/auth/me", headers=planner.headers)
     assert r.status_code == 200
-    assert r.json() == {"user_id": planner.user_id, "tenant_id": planner.tenant_id,
-                        "role": "planner", "vehicle_id": None, "via": "token"}
+    assert r.json() == {
+        "user_id": planner.user_id,
+        "tenant_id": planner.tenant_id,
+        "role": "planner",
+        "vehicle_id": None,
+        "via": "token",
+    }
 
 
 def test_wrong_password_and_garbage_tokens_are_401(client, planner):
@@ -39,16 +44,26 @@ def test_token_signed_with_another_secret_is_refused(client, planner):
     """A token forged with a different secret is 401."""
     from api.security import create_token
 
-    token, _ = create_token("another-secret-" + "y" * 40, 600, user_id=planner.user_id,
-                            tenant_id=planner.tenant_id, role="planner", vehicle_id=None)
-    assert client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    token, _ = create_token(
+        "another-secret-" + "y" * 40,
+        600,
+        user_id=planner.user_id,
+        tenant_id=planner.tenant_id,
+        role="planner",
+        vehicle_id=None,
+    )
+    assert (
+        client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    )
 
 
 def test_login_is_rate_limited_per_username(client, db, tenant_id):
     """After 5 failures the 6th attempt, even with the right password, answers 429 + Retry-After."""
     caller = make_user(client, db, tenant_id, "planner")
     for _ in range(5):
-        r = client.post("/v1/auth/token", data={"username": caller.username, "password": "wrong-wrong"})
+        r = client.post(
+            "/v1/auth/token", data={"username": caller.username, "password": "wrong-wrong"}
+        )
         assert r.status_code == 401
     r = client.post("/v1/auth/token", data={"username": caller.username, "password": PASSWORD})
     assert r.status_code == 429
@@ -75,21 +90,37 @@ def test_operator_creates_tenant_and_its_planner(client, operator):
     tid = f"m-{uuid.uuid4().hex[:8]}"
     r = client.post("/v1/tenants", json={"id": tid, "name": "Gemeente X"}, headers=operator.headers)
     assert r.status_code == 201
-    assert client.post("/v1/tenants", json={"id": tid, "name": "again"},
-                       headers=operator.headers).status_code == 409
-    r = client.post(f"/v1/tenants/{tid}/users", json={"username": f"p-{tid}", "password": "long enough"},
-                    headers=operator.headers)
+    assert (
+        client.post(
+            "/v1/tenants", json={"id": tid, "name": "again"}, headers=operator.headers
+        ).status_code
+        == 409
+    )
+    r = client.post(
+        f"/v1/tenants/{tid}/users",
+        json={"username": f"p-{tid}", "password": "long enough"},
+        headers=operator.headers,
+    )
     assert r.status_code == 201 and r.json()["role"] == "planner"
     headers = login(client, f"p-{tid}", "long enough")
     assert client.get("/v1/tenants", headers=headers).status_code == 403
-    assert client.post("/v1/tenants", json={"id": tid + "x", "name": "n", "timezone": "Mars/Base"},
-                       headers=operator.headers).status_code == 422
+    assert (
+        client.post(
+            "/v1/tenants",
+            json={"id": tid + "x", "name": "n", "timezone": "Mars/Base"},
+            headers=operator.headers,
+        ).status_code
+        == 422
+    )
 
 
 def test_planner_manages_users_only_in_own_tenant(client, db, planner, other_planner):
     """Users of another tenant are 404 for reading, changing and deleting, and stay unchanged."""
-    r = client.post("/v1/users", json={"username": f"u-{planner.user_id}x", "password": "long enough",
-                                       "role": "planner"}, headers=planner.headers)
+    r = client.post(
+        "/v1/users",
+        json={"username": f"u-{planner.user_id}x", "password": "long enough", "role": "planner"},
+        headers=planner.headers,
+    )
     assert r.status_code == 201
     uid = r.json()["id"]
     h = other_planner.headers
@@ -105,6 +136,9 @@ def test_username_is_unique_across_tenants(client, db, planner):
     """Usernames identify a login, so a second one with the same name is 409."""
     other = make_tenant(db)
     make_user(client, db, other, "planner")
-    r = client.post("/v1/users", json={"username": planner.username.upper(), "password": "long enough",
-                                       "role": "planner"}, headers=planner.headers)
+    r = client.post(
+        "/v1/users",
+        json={"username": planner.username.upper(), "password": "long enough", "role": "planner"},
+        headers=planner.headers,
+    )
     assert r.status_code == 409

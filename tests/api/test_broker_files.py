@@ -37,24 +37,47 @@ def _connect(port: int, username: str, password: str) -> int:
     return int(getattr(result.get("rc"), "value", result.get("rc", -1)))
 
 
-def test_generated_broker_files_authenticate_devices(client, planner, database_url, tmp_path, monkeypatch):
+def test_generated_broker_files_authenticate_devices(
+    client, planner, database_url, tmp_path, monkeypatch
+):
     """`wasteroute devices broker-files` output: the device's password is accepted, a wrong one refused."""
     if shutil.which("mosquitto") is None:
-        pytest.fail("mosquitto is not installed: apt-get install mosquitto (see scripts/services.sh)")
+        pytest.fail(
+            "mosquitto is not installed: apt-get install mosquitto (see scripts/services.sh)"
+        )
     c = new_container(client, planner.headers)
     dev = new_device(client, planner.headers, c["id"])
     monkeypatch.setenv("INGEST_PW", "ingest-secret-1")
     passwd, acl = tmp_path / "passwd", tmp_path / "acl"
-    assert main(["devices", "broker-files", "--passwd", str(passwd), "--acl", str(acl),
-                 "--tenant", planner.tenant_id, "--service-user", "wasteroute-ingest=INGEST_PW",
-                 "--database-url", database_url]) == 0
+    assert (
+        main(
+            [
+                "devices",
+                "broker-files",
+                "--passwd",
+                str(passwd),
+                "--acl",
+                str(acl),
+                "--tenant",
+                planner.tenant_id,
+                "--service-user",
+                "wasteroute-ingest=INGEST_PW",
+                "--database-url",
+                database_url,
+            ]
+        )
+        == 0
+    )
     port = _free_port()
     conf = tmp_path / "mosquitto.conf"
-    conf.write_text(f"user root\nlistener {port} 127.0.0.1\nallow_anonymous false\npassword_file {passwd}\n"
-                    f"acl_file {acl}\npersistence false\n")
+    conf.write_text(
+        f"user root\nlistener {port} 127.0.0.1\nallow_anonymous false\npassword_file {passwd}\n"
+        f"acl_file {acl}\npersistence false\n"
+    )
     log = tmp_path / "mosquitto.log"
-    broker = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=log.open("w"),
-                              stderr=subprocess.STDOUT)
+    broker = subprocess.Popen(
+        ["mosquitto", "-c", str(conf)], stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
     try:
         for _ in range(50):
             try:

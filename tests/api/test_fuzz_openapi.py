@@ -18,9 +18,13 @@ from tests.api.conftest import make_tenant, make_user
 from tests.api.helpers import new_container, new_device
 
 EXAMPLES_PER_OPERATION = 25
-CHECKS = [st_checks.not_a_server_error, st_checks.status_code_conformance,
-          st_checks.content_type_conformance, st_checks.response_schema_conformance,
-          st_checks.response_headers_conformance]
+CHECKS = [
+    st_checks.not_a_server_error,
+    st_checks.status_code_conformance,
+    st_checks.content_type_conformance,
+    st_checks.response_schema_conformance,
+    st_checks.response_headers_conformance,
+]
 SENT: dict[str, int] = {"planner": 0, "driver": 0, "server_errors": 0}
 
 
@@ -39,8 +43,18 @@ def fuzz_callers(client, database_url):
         tid = make_tenant(db)
         planner = make_user(client, db, tid, "planner")
         depot = fleet.add_depot(db, tid, "fuzz depot", GeoPoint(51.9, 4.4))
-        vehicle = fleet.add_vehicle(db, tid, Vehicle(id=0, tenant_id=tid, name="fuzz truck", depot_id=depot.id,
-                                                     capacity_l=20000, capacity_kg=9000))
+        vehicle = fleet.add_vehicle(
+            db,
+            tid,
+            Vehicle(
+                id=0,
+                tenant_id=tid,
+                name="fuzz truck",
+                depot_id=depot.id,
+                capacity_l=20000,
+                capacity_kg=9000,
+            ),
+        )
         driver = make_user(client, db, tid, "driver", vehicle_id=vehicle.id)
         c = new_container(client, planner.headers)
         new_device(client, planner.headers, c["id"])
@@ -48,9 +62,14 @@ def fuzz_callers(client, database_url):
         db.execute("DELETE FROM login_attempts WHERE client_ip = 'testclient' OR NOT succeeded")
 
 
-SETTINGS = hypothesis.settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
-                               suppress_health_check=list(hypothesis.HealthCheck), database=None,
-                               phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
+SETTINGS = hypothesis.settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(hypothesis.HealthCheck),
+    database=None,
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+)
 
 
 def _fuzz_as(schema, caller, role: str) -> list[str]:
@@ -62,8 +81,11 @@ def _fuzz_as(schema, caller, role: str) -> list[str]:
         @SETTINGS
         @hypothesis.given(case=operation.as_strategy())
         def run(case):
-            case.headers = {k: v for k, v in (case.headers or {}).items()
-                            if k.lower() not in ("authorization", "x-api-key")}
+            case.headers = {
+                k: v
+                for k, v in (case.headers or {}).items()
+                if k.lower() not in ("authorization", "x-api-key")
+            }
             case.headers["Authorization"] = caller.headers["Authorization"]
             SENT[role] += 1
             response = case.call()

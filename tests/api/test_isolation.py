@@ -48,7 +48,9 @@ def test_every_object_type_is_404_for_another_tenant(client, db, planner, other_
             assert got.status_code == 404, name
             assert got.json()["code"] == "not_found"
         if patch is not None:
-            assert client.patch(path, json=patch, headers=other_planner.headers).status_code == 404, name
+            assert (
+                client.patch(path, json=patch, headers=other_planner.headers).status_code == 404
+            ), name
         if name not in ("plan", "container state", "container readings", "container ngsi-ld"):
             assert client.delete(path, headers=other_planner.headers).status_code == 404, name
         if name != "api key":
@@ -58,10 +60,22 @@ def test_every_object_type_is_404_for_another_tenant(client, db, planner, other_
     dev_path = objects["device"][0]
     assert client.post(dev_path + "/credentials", headers=other_planner.headers).status_code == 404
     # lists of the other tenant hold none of it
-    for path in ("/v1/containers", "/v1/devices", "/v1/depots", "/v1/vehicles", "/v1/disposal-sites",
-                 "/v1/users", "/v1/api-keys", "/v1/plans", "/v1/state", "/v1/stop-events"):
+    for path in (
+        "/v1/containers",
+        "/v1/devices",
+        "/v1/depots",
+        "/v1/vehicles",
+        "/v1/disposal-sites",
+        "/v1/users",
+        "/v1/api-keys",
+        "/v1/plans",
+        "/v1/state",
+        "/v1/stop-events",
+    ):
         body = client.get(path, headers=other_planner.headers).json()
-        mine = [x for x in body["data"] if x.get("tenant_id") not in (None, other_planner.tenant_id)]
+        mine = [
+            x for x in body["data"] if x.get("tenant_id") not in (None, other_planner.tenant_id)
+        ]
         assert mine == [] and body["count"] <= 1, path  # only other_planner's own user
 
 
@@ -72,9 +86,23 @@ def test_drivers_may_not_write_planner_objects(client, db, planner, role):
     driver = make_user(client, db, planner.tenant_id, role, vehicle_id=vehicle["id"])
     h = driver.headers
     assert client.get(f"/v1/vehicles/{vehicle['id']}", headers=h).status_code == 200
-    assert client.patch(f"/v1/vehicles/{vehicle['id']}", json={"name": "x"}, headers=h).status_code == 403
+    assert (
+        client.patch(f"/v1/vehicles/{vehicle['id']}", json={"name": "x"}, headers=h).status_code
+        == 403
+    )
     assert client.delete(f"/v1/vehicles/{vehicle['id']}", headers=h).status_code == 403
-    assert client.post("/v1/users", json={"username": "sneaky1", "password": "long enough",
-                                          "role": "planner"}, headers=h).status_code == 403
+    assert (
+        client.post(
+            "/v1/users",
+            json={"username": "sneaky1", "password": "long enough", "role": "planner"},
+            headers=h,
+        ).status_code
+        == 403
+    )
     assert client.get("/v1/plans", headers=h).status_code == 403
-    assert client.get("/v1/kpis", params={"start": "2026-11-01", "end": "2026-11-02"}, headers=h).status_code == 403
+    assert (
+        client.get(
+            "/v1/kpis", params={"start": "2026-11-01", "end": "2026-11-02"}, headers=h
+        ).status_code
+        == 403
+    )

@@ -22,14 +22,21 @@ def test_driver_fetches_own_route_in_three_formats(client, db, planner):
     [route] = r.json()["routes"]
     assert [s["seq"] for s in route["stops"]] == list(range(1, 14))
     assert route["stops"][-1]["kind"] == "disposal" and route["stops"][0]["external_id"] == "B-1"
-    r2 = client.get("/v1/routes", params={"date": str(DAY)},
-                    headers={**driver.headers, "If-None-Match": r.headers["ETag"]})
+    r2 = client.get(
+        "/v1/routes",
+        params={"date": str(DAY)},
+        headers={**driver.headers, "If-None-Match": r.headers["ETag"]},
+    )
     assert r2.status_code == 304
-    geo = client.get("/v1/routes", params={"date": str(DAY), "format": "geojson"}, headers=driver.headers)
+    geo = client.get(
+        "/v1/routes", params={"date": str(DAY), "format": "geojson"}, headers=driver.headers
+    )
     assert geo.headers["content-type"].startswith("application/geo+json")
     line = geo.json()["features"][0]
     assert line["geometry"]["type"] == "LineString" and len(line["geometry"]["coordinates"]) == 15
-    gpx = client.get("/v1/routes", params={"date": str(DAY), "format": "gpx"}, headers=driver.headers)
+    gpx = client.get(
+        "/v1/routes", params={"date": str(DAY), "format": "gpx"}, headers=driver.headers
+    )
     points = ET.fromstring(gpx.content).findall(".//{http://www.topografix.com/GPX/1/1}rtept")
     assert len(points) == 15
 
@@ -39,22 +46,44 @@ def test_another_drivers_route_is_404(client, db, planner):
     seeded = seed_route(db, planner.tenant_id, 3, DAY)
     other_vehicle = new_vehicle(client, planner.headers)
     other = make_user(client, db, planner.tenant_id, "driver", vehicle_id=other_vehicle["id"])
-    r = client.get("/v1/routes", params={"date": str(DAY), "vehicle": seeded["vehicle_id"]},
-                   headers=other.headers)
+    r = client.get(
+        "/v1/routes",
+        params={"date": str(DAY), "vehicle": seeded["vehicle_id"]},
+        headers=other.headers,
+    )
     assert r.status_code == 404 and "stops" not in r.text
-    assert client.get("/v1/routes", params={"date": str(DAY)}, headers=other.headers).status_code == 404
+    assert (
+        client.get("/v1/routes", params={"date": str(DAY)}, headers=other.headers).status_code
+        == 404
+    )
     nobody = make_user(client, db, planner.tenant_id, "driver")
-    assert client.get("/v1/routes", params={"date": str(DAY)}, headers=nobody.headers).status_code == 404
+    assert (
+        client.get("/v1/routes", params={"date": str(DAY)}, headers=nobody.headers).status_code
+        == 404
+    )
 
 
 def test_stop_event_on_another_drivers_stop_is_rejected(client, db, planner):
     """Driver B cannot report on driver A's stop; A can, and the event carries the plan."""
     seeded = seed_route(db, planner.tenant_id, 2, DAY)
     a = make_user(client, db, planner.tenant_id, "driver", vehicle_id=seeded["vehicle_id"])
-    b = make_user(client, db, planner.tenant_id, "driver", vehicle_id=new_vehicle(client, planner.headers)["id"])
-    stop = client.get("/v1/routes", params={"date": str(DAY)}, headers=a.headers).json()["routes"][0]["stops"][0]
-    event = {"event_id": str(uuid.uuid4()), "kind": "emptied", "container_id": stop["container_id"],
-             "stop_id": stop["stop_id"], "occurred_at": datetime.now(UTC).isoformat()}
+    b = make_user(
+        client,
+        db,
+        planner.tenant_id,
+        "driver",
+        vehicle_id=new_vehicle(client, planner.headers)["id"],
+    )
+    stop = client.get("/v1/routes", params={"date": str(DAY)}, headers=a.headers).json()["routes"][
+        0
+    ]["stops"][0]
+    event = {
+        "event_id": str(uuid.uuid4()),
+        "kind": "emptied",
+        "container_id": stop["container_id"],
+        "stop_id": stop["stop_id"],
+        "occurred_at": datetime.now(UTC).isoformat(),
+    }
     r = client.post("/v1/stop-events", json={"events": [event]}, headers=b.headers).json()
     assert r["results"][0]["status"] == "rejected"
     r = client.post("/v1/stop-events", json={"events": [event]}, headers=a.headers).json()
@@ -73,10 +102,18 @@ def test_plans_list_get_and_publish(client, db, planner, other_planner):
     assert detail["status"] == "published" and detail["routes"][0]["n_containers"] == 4
     r = client.post(f"/v1/plans/{seeded['plan_id']}/publish", headers=planner.headers)
     assert r.status_code == 200 and r.json()["status"] == "published"
-    assert client.get(f"/v1/plans/{seeded['plan_id']}", headers=other_planner.headers).status_code == 404
+    assert (
+        client.get(f"/v1/plans/{seeded['plan_id']}", headers=other_planner.headers).status_code
+        == 404
+    )
     r = client.post(f"/v1/plans/{seeded['plan_id']}/publish", headers=other_planner.headers)
     assert r.status_code == 404
-    assert client.get("/v1/routes", params={"date": str(DAY)}, headers=other_planner.headers).json()["routes"] == []
+    assert (
+        client.get("/v1/routes", params={"date": str(DAY)}, headers=other_planner.headers).json()[
+            "routes"
+        ]
+        == []
+    )
 
 
 def test_post_plan_queues_a_job_that_a_worker_runs(client, db, planner, database_url):
@@ -88,8 +125,11 @@ def test_post_plan_queues_a_job_that_a_worker_runs(client, db, planner, database
     new_site(client, planner.headers)
     for _ in range(3):
         new_container(client, planner.headers)
-    r = client.post("/v1/plans", json={"plan_date": "2026-12-01", "fraction": "residual", "time_limit_s": 1},
-                    headers=planner.headers)
+    r = client.post(
+        "/v1/plans",
+        json={"plan_date": "2026-12-01", "fraction": "residual", "time_limit_s": 1},
+        headers=planner.headers,
+    )
     assert r.status_code == 202
     [job] = r.json()["jobs"]
     status = client.get(job["status_url"], headers=planner.headers).json()

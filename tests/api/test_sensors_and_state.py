@@ -16,26 +16,39 @@ def test_register_map_and_rotate_a_device(client, planner, db):
     dev = new_device(client, planner.headers, a["id"])
     creds = dev["credentials"]
     assert creds["broker_username"] == dev["device_id"]
-    assert creds["publish_topic"] == f"wasteroute/v1/{planner.tenant_id}/devices/{dev['device_id']}/up"
-    stored = db.execute("SELECT password_hash FROM device_credentials WHERE device_id = %s",
-                        (dev["device_id"],)).fetchone()["password_hash"]
+    assert (
+        creds["publish_topic"] == f"wasteroute/v1/{planner.tenant_id}/devices/{dev['device_id']}/up"
+    )
+    stored = db.execute(
+        "SELECT password_hash FROM device_credentials WHERE device_id = %s", (dev["device_id"],)
+    ).fetchone()["password_hash"]
     _, _, iterations, salt, _ = stored.split("$")
-    assert stored == mosquitto_hash(creds["broker_password"], salt=base64.b64decode(salt),
-                                    iterations=int(iterations))
-    r = client.patch(f"/v1/devices/{dev['device_id']}", json={"container_id": b["id"]}, headers=planner.headers)
+    assert stored == mosquitto_hash(
+        creds["broker_password"], salt=base64.b64decode(salt), iterations=int(iterations)
+    )
+    r = client.patch(
+        f"/v1/devices/{dev['device_id']}", json={"container_id": b["id"]}, headers=planner.headers
+    )
     assert r.status_code == 200 and r.json()["container_id"] == b["id"]
     r = client.post(f"/v1/devices/{dev['device_id']}/credentials", headers=planner.headers)
     assert r.status_code == 200 and r.json()["broker_password"] != creds["broker_password"]
-    assert db.execute("SELECT password_hash FROM device_credentials WHERE device_id = %s",
-                      (dev["device_id"],)).fetchone()["password_hash"] != stored
+    assert (
+        db.execute(
+            "SELECT password_hash FROM device_credentials WHERE device_id = %s", (dev["device_id"],)
+        ).fetchone()["password_hash"]
+        != stored
+    )
     assert client.get("/v1/devices", headers=planner.headers).json()["count"] == 1
 
 
 def test_device_on_unknown_container_is_422(client, planner, other_planner):
     """A device cannot be put on another tenant's container."""
     theirs = new_container(client, other_planner.headers)
-    r = client.post("/v1/devices", json={"device_id": "dev-x-1", "container_id": theirs["id"]},
-                    headers=planner.headers)
+    r = client.post(
+        "/v1/devices",
+        json={"device_id": "dev-x-1", "container_id": theirs["id"]},
+        headers=planner.headers,
+    )
     assert r.status_code == 422 and "container_id" in r.json()["message"]
 
 
@@ -59,15 +72,23 @@ def test_readings_raw_and_bucketed(client, planner, db):
     points = [(t0 + timedelta(minutes=15 * i), 0.1 + 0.01 * i) for i in range(8)]
     add_readings(db, planner.tenant_id, c["id"], dev["device_id"], points)
     params = {"start": t0.isoformat(), "end": (t0 + timedelta(hours=3)).isoformat(), "limit": 3}
-    raw = client.get(f"/v1/containers/{c['id']}/readings", params=params, headers=planner.headers).json()
+    raw = client.get(
+        f"/v1/containers/{c['id']}/readings", params=params, headers=planner.headers
+    ).json()
     assert raw["count"] == 8 and len(raw["data"]) == 3 and raw["next_offset"] == 3
     assert raw["data"][0]["measured_at"].startswith("2026-11-20T11:45")
-    hourly = client.get(f"/v1/containers/{c['id']}/readings", params={**params, "bucket_s": 3600, "limit": 10},
-                        headers=planner.headers).json()
+    hourly = client.get(
+        f"/v1/containers/{c['id']}/readings",
+        params={**params, "bucket_s": 3600, "limit": 10},
+        headers=planner.headers,
+    ).json()
     assert [b["n_readings"] for b in hourly["data"]] == [4, 4]
     assert abs(hourly["data"][0]["fill_avg"] - 0.115) < 1e-6 and hourly["next_offset"] is None
-    bad = client.get(f"/v1/containers/{c['id']}/readings", params={"start": "2026-11-20T10:00:00"},
-                     headers=planner.headers)
+    bad = client.get(
+        f"/v1/containers/{c['id']}/readings",
+        params={"start": "2026-11-20T10:00:00"},
+        headers=planner.headers,
+    )
     assert bad.status_code == 422 and "time zone" in bad.json()["message"]
 
 
@@ -78,10 +99,21 @@ def test_state_forecast_health_and_map(client, planner, db):
     quiet = new_container(client, planner.headers)
     dev1 = new_device(client, planner.headers, filling["id"])
     dev2 = new_device(client, planner.headers, quiet["id"])
-    add_readings(db, planner.tenant_id, filling["id"], dev1["device_id"],
-                 [(now - timedelta(hours=24 - 4 * i), 0.4 + 0.02 * i) for i in range(6)])
-    add_readings(db, planner.tenant_id, quiet["id"], dev2["device_id"],
-                 [(now - timedelta(days=3), 0.2)], battery=5)
+    add_readings(
+        db,
+        planner.tenant_id,
+        filling["id"],
+        dev1["device_id"],
+        [(now - timedelta(hours=24 - 4 * i), 0.4 + 0.02 * i) for i in range(6)],
+    )
+    add_readings(
+        db,
+        planner.tenant_id,
+        quiet["id"],
+        dev2["device_id"],
+        [(now - timedelta(days=3), 0.2)],
+        battery=5,
+    )
     s = client.get(f"/v1/containers/{filling['id']}/state", headers=planner.headers).json()
     assert abs(s["filling_speed_per_day"] - 0.12) < 0.01
     assert s["health"] == ["ok"] and s["forecast_full_date"] is not None
@@ -99,5 +131,9 @@ def test_driver_sees_state_but_not_devices_writes(client, db, planner):
     driver = make_user(client, db, planner.tenant_id, "driver")
     assert client.get("/v1/state", headers=driver.headers).status_code == 200
     c = new_container(client, planner.headers)
-    r = client.post("/v1/devices", json={"device_id": "dev-drv", "container_id": c["id"]}, headers=driver.headers)
+    r = client.post(
+        "/v1/devices",
+        json={"device_id": "dev-drv", "container_id": c["id"]},
+        headers=driver.headers,
+    )
     assert r.status_code == 403

@@ -10,8 +10,13 @@ from tests.api.helpers import add_readings, new_container, new_device, new_site,
 
 
 def _emptied(container_id: int, at: datetime, fill: float | None = 0.9) -> dict:
-    return {"event_id": str(uuid.uuid4()), "kind": "emptied", "container_id": container_id,
-            "occurred_at": at.isoformat(), "observed_fill_fraction": fill}
+    return {
+        "event_id": str(uuid.uuid4()),
+        "kind": "emptied",
+        "container_id": container_id,
+        "occurred_at": at.isoformat(),
+        "observed_fill_fraction": fill,
+    }
 
 
 def test_emptied_resets_state_and_retry_is_a_no_op(client, db, planner):
@@ -21,7 +26,9 @@ def test_emptied_resets_state_and_retry_is_a_no_op(client, db, planner):
     c = new_container(client, planner.headers)
     dev = new_device(client, planner.headers, c["id"])
     now = datetime.now(UTC)
-    add_readings(db, planner.tenant_id, c["id"], dev["device_id"], [(now - timedelta(hours=1), 0.85)])
+    add_readings(
+        db, planner.tenant_id, c["id"], dev["device_id"], [(now - timedelta(hours=1), 0.85)]
+    )
     batch = {"events": [_emptied(c["id"], now)]}
     r = client.post("/v1/stop-events", json=batch, headers=driver.headers).json()
     assert (r["created"], r["duplicates"]) == (1, 0)
@@ -40,12 +47,25 @@ def test_batch_keeps_good_events_and_rejects_unknown_references(client, db, plan
     theirs = new_container(client, other_planner.headers)
     site = new_site(client, planner.headers)
     now = datetime.now(UTC)
-    batch = {"events": [
-        _emptied(theirs["id"], now),
-        {"event_id": str(uuid.uuid4()), "kind": "skipped", "container_id": mine["id"],
-         "occurred_at": now.isoformat(), "skip_reason": "blocked"},
-        {"event_id": str(uuid.uuid4()), "kind": "disposal", "disposal_site_id": site["id"],
-         "occurred_at": now.isoformat(), "weight_kg": 5100}]}
+    batch = {
+        "events": [
+            _emptied(theirs["id"], now),
+            {
+                "event_id": str(uuid.uuid4()),
+                "kind": "skipped",
+                "container_id": mine["id"],
+                "occurred_at": now.isoformat(),
+                "skip_reason": "blocked",
+            },
+            {
+                "event_id": str(uuid.uuid4()),
+                "kind": "disposal",
+                "disposal_site_id": site["id"],
+                "occurred_at": now.isoformat(),
+                "weight_kg": 5100,
+            },
+        ]
+    }
     r = client.post("/v1/stop-events", json=batch, headers=planner.headers).json()
     assert [x["status"] for x in r["results"]] == ["rejected", "created", "created"]
     assert "no container" in r["results"][0]["message"]
@@ -55,8 +75,17 @@ def test_batch_keeps_good_events_and_rejects_unknown_references(client, db, plan
 def test_skip_needs_a_known_reason(client, planner):
     """A skip without a valid reason is 422."""
     c = new_container(client, planner.headers)
-    bad = {"events": [{"event_id": str(uuid.uuid4()), "kind": "skipped", "container_id": c["id"],
-                       "occurred_at": datetime.now(UTC).isoformat(), "skip_reason": "lazy"}]}
+    bad = {
+        "events": [
+            {
+                "event_id": str(uuid.uuid4()),
+                "kind": "skipped",
+                "container_id": c["id"],
+                "occurred_at": datetime.now(UTC).isoformat(),
+                "skip_reason": "lazy",
+            }
+        ]
+    }
     assert client.post("/v1/stop-events", json=bad, headers=planner.headers).status_code == 422
 
 
@@ -64,15 +93,28 @@ def test_kpis_count_collections_fill_skips_and_overflows(client, db, planner):
     """Two emptied (one over-full), one skipped: collections 2, avg fill, 1 overflow, 1 skip."""
     a, b = new_container(client, planner.headers), new_container(client, planner.headers)
     at = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
-    events = [_emptied(a["id"], at, 0.8), _emptied(b["id"], at, 1.2),
-              {"event_id": str(uuid.uuid4()), "kind": "skipped", "container_id": a["id"],
-               "occurred_at": at.isoformat(), "skip_reason": "not_out"}]
+    events = [
+        _emptied(a["id"], at, 0.8),
+        _emptied(b["id"], at, 1.2),
+        {
+            "event_id": str(uuid.uuid4()),
+            "kind": "skipped",
+            "container_id": a["id"],
+            "occurred_at": at.isoformat(),
+            "skip_reason": "not_out",
+        },
+    ]
     client.post("/v1/stop-events", json={"events": events}, headers=planner.headers)
-    k = client.get("/v1/kpis", params={"start": "2026-11-01", "end": "2026-11-30"}, headers=planner.headers).json()
+    k = client.get(
+        "/v1/kpis", params={"start": "2026-11-01", "end": "2026-11-30"}, headers=planner.headers
+    ).json()
     assert k["collections"] == 2 and abs(k["avg_fill_at_emptying"] - 1.0) < 1e-6
     assert k["overflows"] == 1 and k["skipped_stops"] == 1 and k["skipped_not_out"] == 1
-    empty = client.get("/v1/kpis", params={"start": "2026-10-01", "end": "2026-10-31"},
-                       headers=planner.headers).json()
+    empty = client.get(
+        "/v1/kpis", params={"start": "2026-10-01", "end": "2026-10-31"}, headers=planner.headers
+    ).json()
     assert empty["collections"] == 0 and empty["avg_fill_at_emptying"] is None
-    r = client.get("/v1/kpis", params={"start": "2026-11-30", "end": "2026-11-01"}, headers=planner.headers)
+    r = client.get(
+        "/v1/kpis", params={"start": "2026-11-30", "end": "2026-11-01"}, headers=planner.headers
+    )
     assert r.status_code == 422
