@@ -92,6 +92,10 @@ class BufferedClient(mqtt.Client):
             data = b"".join([struct.pack("!BBH", _PUBACK, 2, mid) for mid in mids])
             self._packet_queue(_PUBACK, data, 0, 0)
 
+    def abort(self) -> None:
+        """Drop the connection without a DISCONNECT (a broker that never answered CONNECT)."""
+        self._sock_close()
+
     def has_buffered(self) -> bool:
         """Bytes already read from the socket but not yet parsed."""
         return self._rpos < len(self._rbuf)

@@ -30,6 +30,7 @@ from ingest.writer import BatchWriter
 log = logging.getLogger(__name__)
 
 SHUTDOWN_TIMEOUT_S = 30.0
+CONNACK_TIMEOUT_S = 5.0  # amqtt, asked for MQTT 5, neither answers nor closes the connection
 READS_PER_WAKEUP = 2000
 
 
@@ -55,6 +56,7 @@ class Worker:
         self.subscribed = threading.Event()
         self._attempts = 0
         self._handshakes = 0
+        self._connect_started = time.monotonic()
         self.client = self._new_client()
 
     def _new_client(self) -> BufferedClient:
@@ -115,6 +117,10 @@ class Worker:
 
     def _step(self) -> None:
         c = self.client
+        if not c.is_connected() and time.monotonic() - self._connect_started > CONNACK_TIMEOUT_S:
+            log.warning("worker %s: no CONNACK within %.0f s; closing", self.client_id, CONNACK_TIMEOUT_S)
+            c.abort()
+            return
         self._send_acks()
         room = len(self.queue) < self.settings.queue_size
         if room and c.has_buffered():
@@ -155,6 +161,7 @@ class Worker:
         if self._handshakes and self.settings.protocol == "auto" and self.v5 and not self.ever_connected:
             self._fall_back_to_v311()  # the broker took our TCP connection but not MQTT 5
         try:
+            self._connect_started = time.monotonic()
             self.client.reconnect()
             self._handshakes += 1
         except OSError as exc:
