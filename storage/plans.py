@@ -9,6 +9,7 @@ Public API:
 - `store_plan(conn, tenant_id, header, routes, stops, decisions) -> StoredPlan`
 - `publish_plan`, `get_plan`, `list_plans`, `get_published_plan`, `list_plan_routes`,
   `list_plan_stops`, `list_plan_decisions`
+- `vehicles_busy`: vehicles used that day by the current plans of other fractions
 - `get_selection_policies`, `set_selection_policy` (rows as `PolicyRow`)
 """
 
@@ -222,6 +223,19 @@ def list_plan_decisions(conn: psycopg.Connection, tenant_id: str, plan_id: int) 
         " fill_at_next_chance, filling_speed_per_day, forecast_full_at, forecast_method, health,"
         " served, unserved_reason FROM plan_decisions WHERE tenant_id = %s AND plan_id = %s"
         " ORDER BY container_id", (tenant_id, plan_id))]
+
+
+def vehicles_busy(conn: psycopg.Connection, tenant_id: str, plan_date: date,
+                  except_fraction: str) -> set[int]:
+    """Vehicles on the routes of the current plan of each other fraction that day (the
+    published version if there is one, else the newest)."""
+    rows = conn.execute(
+        "SELECT DISTINCT r.vehicle_id FROM plan_routes r WHERE r.tenant_id = %s AND r.plan_id IN"
+        " (SELECT DISTINCT ON (fraction) id FROM plans WHERE tenant_id = %s AND plan_date = %s"
+        "  AND fraction <> %s AND status <> 'superseded'"
+        "  ORDER BY fraction, status = 'published' DESC, version DESC)",
+        (tenant_id, tenant_id, plan_date, except_fraction))
+    return {r["vehicle_id"] for r in rows}
 
 
 def get_selection_policies(conn: psycopg.Connection, tenant_id: str) -> dict[str, PolicyRow]:

@@ -5,9 +5,19 @@ Public API:
   -> list[PlanOutcome]`: one stored plan version per fraction (api.planning.service).
 - `PlanSettings`, `PlanOutcome`.
 - `publish(conn, tenant_id, plan_id)`: publish a stored plan to the drivers.
+- `forecast_tenant(conn, tenant_id, fraction=None, now=None) -> {container_id: Forecast}`:
+  forecasts with health flags, for showing without planning.
 - Jobs (procrastinate) are in `api.jobs`.
 """
 
-from api.planning.service import PlanOutcome, PlanSettings, plan_day, plan_fraction, publish
+from api.planning.service import (
+    PlanOutcome,
+    PlanSettings,
+    forecast_tenant,
+    plan_day,
+    plan_fraction,
+    publish,
+)
 
-__all__ = ["PlanOutcome", "PlanSettings", "plan_day", "plan_fraction", "publish"]
+__all__ = ["PlanOutcome", "PlanSettings", "forecast_tenant", "plan_day", "plan_fraction",
+           "publish"]

@@ -18,8 +18,8 @@ import psycopg
 
 from domain import Fraction
 from optimizer import HaversineProvider, Plan, PlanCheckError, PlanParams, check_plan, plan_routes
-from planning import ContainerHistory, ForecastConfig, forecast_fleet
-from planning.problem import RoutingInput, RoutingSettings, build_problem
+from planning import ContainerHistory, Forecast, ForecastConfig, forecast_fleet
+from planning.problem import PlanningInputError, RoutingInput, RoutingSettings, build_problem
 from planning.selection import Alarms, Decision, SelectionPolicy, count_decisions, select_containers
 from storage import containers as containers_store
 from storage import fleet as fleet_store
@@ -40,6 +40,7 @@ class PlanSettings:
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
     routing: RoutingSettings = field(default_factory=RoutingSettings)
     service_time: time | None = None  # default: the middle of the fleet's shifts
+    share_vehicles_across_fractions: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,25 +88,28 @@ def plan_day(conn: psycopg.Connection, tenant_id: str, plan_date: date,
 def plan_fraction(conn: psycopg.Connection, tenant_id: str, plan_date: date, fraction: Fraction,
                   settings: PlanSettings = PlanSettings(), *, trigger: str = "cli",
                   now: datetime | None = None) -> PlanOutcome:
+    """Plan one fraction: a new draft version of (tenant, date, fraction). Vehicles already
+    used that day by the newest plan of another fraction are left out (unless
+    `settings.share_vehicles_across_fractions`), so a truck is never booked twice."""
     began = clock.perf_counter()
     tenant = tenants_store.get_tenant(conn, tenant_id)
     now = now or datetime.now(UTC)
-    containers = {c.id: c for c in containers_store.list_containers(conn, tenant_id,
-                                                                     fraction=fraction)}
     vehicles = fleet_store.list_vehicles(conn, tenant_id, fraction=fraction)
+    if not settings.share_vehicles_across_fractions:
+        busy = plans_store.vehicles_busy(conn, tenant_id, plan_date, except_fraction=str(fraction))
+        if busy:
+            log.info("%s %s %s: vehicles %s are busy with other fractions", tenant_id,
+                     plan_date, fraction, sorted(busy))
+        free = [v for v in vehicles if v.id not in busy]
+        if vehicles and not free:
+            raise PlanningInputError(
+                f"every vehicle that may carry {fraction} is on {plan_date}'s plan of another "
+                f"fraction (vehicles {sorted(busy)}); add vehicles or re-plan that fraction")
+        vehicles = free
     depots = fleet_store.list_depots(conn, tenant_id)
     sites = fleet_store.list_disposal_sites(conn, tenant_id, fraction=fraction)
-    since = now - timedelta(days=settings.forecast.history_days)
-    histories = forecast_queries.fetch_reading_histories(conn, tenant_id, since,
-                                                         now + timedelta(seconds=1),
-                                                         fraction=fraction)
-    states = forecast_queries.fetch_container_states(conn, tenant_id, fraction=fraction)
     policy = _policy(plans_store.get_selection_policies(conn, tenant_id), fraction)
-    read_s = clock.perf_counter() - began
-
-    inputs = {cid: _history(cid, histories.get(cid), states.get(cid)) for cid in containers}
-    forecasts = forecast_fleet(list(containers.values()), inputs, now.timestamp(),
-                               tenant.timezone, settings.forecast)
+    containers, forecasts, states = _forecast(conn, tenant, fraction, now, settings.forecast)
     alarms = {cid: Alarms(s.fire_alarm, s.tilt_alarm, s.report_alarm) for cid, s in states.items()}
     decisions = select_containers(forecasts, plan_date, tenant.timezone, policy,
                                   service_time=settings.service_time or _mid_shift(vehicles),
@@ -119,10 +123,45 @@ def plan_fraction(conn: psycopg.Connection, tenant_id: str, plan_date: date, fra
     outcome = _store(conn, tenant_id, plan_date, fraction, now, routing, plan, decisions,
                      settings, trigger, total)
     log.info("planned %s %s %s: version %d, %d containers, %s, %d vehicles, %.1f km, "
-             "read %.1fs, solve %.1fs, total %.1fs", tenant_id, plan_date, fraction,
+             "solve %.1fs, total %.1fs", tenant_id, plan_date, fraction,
              outcome.version, len(containers), outcome.counts, outcome.vehicles_used,
-             outcome.distance_m / 1000, read_s, outcome.solve_time_s, outcome.total_time_s)
+             outcome.distance_m / 1000, outcome.solve_time_s, outcome.total_time_s)
     return outcome
+
+
+def forecast_tenant(conn: psycopg.Connection, tenant_id: str, fraction: Fraction | None = None,
+                    *, now: datetime | None = None, config: ForecastConfig | None = None
+                    ) -> dict[int, Forecast]:
+    """The forecast of every container of the tenant (or of one fraction) at `now`: what
+    the API shows planners (fill now, `full_at()` = forecastFullDate,
+    `average_filling_speed`, health flags), without planning."""
+    tenant = tenants_store.get_tenant(conn, tenant_id)
+    fractions = [fraction] if fraction else containers_store.list_fractions(conn, tenant_id)
+    out: dict[int, Forecast] = {}
+    for f in fractions:
+        out.update(_forecast(conn, tenant, f, now or datetime.now(UTC),
+                             config or ForecastConfig())[1])
+    return out
+
+
+def _forecast(conn, tenant, fraction, now, config: ForecastConfig):
+    """Containers, forecasts and states of one fraction (forecast across the fraction, so
+    neighbours and fraction averages are the fraction's own)."""
+    started = clock.perf_counter()
+    containers = {c.id: c for c in containers_store.list_containers(conn, tenant.id,
+                                                                     fraction=fraction)}
+    since = now - timedelta(days=config.history_days)
+    histories = forecast_queries.fetch_reading_histories(
+        conn, tenant.id, since, now + timedelta(seconds=1), fraction=fraction)
+    states = forecast_queries.fetch_container_states(conn, tenant.id, fraction=fraction)
+    read_s = clock.perf_counter() - started
+    inputs = {cid: _history(cid, histories.get(cid), states.get(cid)) for cid in containers}
+    forecasts = forecast_fleet(list(containers.values()), inputs, now.timestamp(),
+                               tenant.timezone, config)
+    log.info("forecast %s %s: %d containers, %d with readings; read %.1fs, forecast %.1fs",
+             tenant.id, fraction, len(containers), len(histories), read_s,
+             clock.perf_counter() - started - read_s)
+    return containers, forecasts, states
 
 
 def publish(conn: psycopg.Connection, tenant_id: str, plan_id: int) -> dict:

@@ -52,3 +52,37 @@ def test_replanning_makes_a_new_version_and_a_published_plan_does_not_change(db,
     publish(db, tenant_id, second.plan_id)
     statuses = {p["version"]: p["status"] for p in plans_store.list_plans(db, tenant_id)}
     assert statuses == {1: "superseded", 2: "published"}
+
+
+def test_a_truck_is_not_booked_twice_on_one_day(db, tenant_id, seeded):
+    """Planning paper after residual on the same day leaves out the trucks residual uses."""
+    from datetime import timedelta
+
+    from domain import Container, GeoPoint
+    from storage import containers as containers_store
+
+    from .conftest import write_readings
+
+    hours = [NOW - timedelta(hours=h) for h in range(48, 0, -1)]
+    for i in range(3):
+        c = containers_store.add_container(db, tenant_id, Container(
+            id=0, tenant_id="", external_id=f"p{i}", fraction=Fraction.PAPER, volume_l=3000,
+            location=GeoPoint(52.07 + 0.002 * i, 4.31)))
+        write_readings(db, tenant_id, c.id, hours, [0.5 + 0.4 * k / 48 for k in range(48)])
+    [residual] = plan_day(db, tenant_id, PLAN_DATE, Fraction.RESIDUAL, FAST, now=NOW)
+    [paper] = plan_day(db, tenant_id, PLAN_DATE, Fraction.PAPER, FAST, now=NOW)
+    used = {r["vehicle_id"] for r in plans_store.list_plan_routes(db, tenant_id, residual.plan_id)}
+    paper_used = {r["vehicle_id"]
+                  for r in plans_store.list_plan_routes(db, tenant_id, paper.plan_id)}
+    assert used and paper_used and not used & paper_used
+    assert paper.counts["must"] == 3
+
+
+def test_forecast_tenant_gives_every_container_a_forecast(db, tenant_id, seeded):
+    """forecast_tenant forecasts all containers, with fill now close to the seeded level."""
+    from api.planning import forecast_tenant
+
+    forecasts = forecast_tenant(db, tenant_id, now=NOW)
+    assert set(forecasts) == set(seeded)
+    assert max(abs(forecasts[c].fill_at(NOW.timestamp()) - fill)
+               for c, fill in seeded.items()) < 0.05
