@@ -65,8 +65,10 @@ class DayRoutes:
     failed: bool = False  # the optimizer raised on every attempt
 
 
-def build_problem(city: City, fraction: Fraction, choices: list[StopChoice]) -> Problem:
-    """The routing problem of one fraction's choices (vehicles that carry that fraction)."""
+def build_problem(city: City, fraction: Fraction, choices: list[StopChoice],
+                  vehicle_indices: list[int] | None = None) -> Problem:
+    """The routing problem of one fraction's choices (vehicles that carry that fraction, or
+    the given ones)."""
     points = [d.location for d in city.depots] + [s.location for s in city.disposal_sites]
     points += [city.containers[c.container].location for c in choices]
     distance, duration = MATRIX.matrices(points)
@@ -82,7 +84,8 @@ def build_problem(city: City, fraction: Fraction, choices: list[StopChoice]) -> 
         Vehicle(id=v.name, depot=v.depot, capacity_l=int(v.capacity_l),
                 capacity_kg=int(v.capacity_kg), shift_start_s=SHIFT_START_S,
                 shift_end_s=SHIFT_END_S, lunch=LUNCH, fixed_cost=VEHICLE_FIXED_COST)
-        for v in city.vehicles if v.fraction is fraction)
+        for i, v in enumerate(city.vehicles)
+        if (v.fraction is fraction if vehicle_indices is None else i in vehicle_indices))
     return Problem(
         distance_m=distance, duration_s=duration,
         depots=tuple(Depot(d.name, i) for i, d in enumerate(city.depots)),
@@ -97,12 +100,39 @@ def time_limit_for(n_stops: int, per_100_stops_s: float, cap_s: float) -> float:
     return float(min(cap_s, max(0.5, per_100_stops_s * n_stops / 100.0)))
 
 
+#: Larger days are split into sectors around the centre, each with its share of the trucks.
+MAX_STOPS_PER_PROBLEM = 180
+
+
 def solve_day(city: City, fraction: Fraction, choices: list[StopChoice],
               time_limit_s: float, seed: int = 0) -> DayRoutes:
-    """Plan one fraction's day with the optimizer and summarise what the trucks drove."""
+    """Plan one fraction's day (in sectors if it is large) and summarise what was driven."""
+    k = -(-len(choices) // MAX_STOPS_PER_PROBLEM)
+    vehicles = [i for i, v in enumerate(city.vehicles) if v.fraction is fraction]
+    if k <= 1 or len(vehicles) < 2:
+        return _solve_part(city, fraction, choices, time_limit_s, seed, None)
+    k = min(k, len(vehicles))
+    angle = np.array([np.arctan2(city.containers[c.container].location.lat - city.centre.lat,
+                                 city.containers[c.container].location.lon - city.centre.lon)
+                      for c in choices])
+    order = np.argsort(angle, kind="stable")
+    parts = [[choices[i] for i in chunk] for chunk in np.array_split(order, k)]
+    fleets = np.array_split(np.array(vehicles), k)
+    done = [_solve_part(city, fraction, part, time_limit_s / k, seed, list(map(int, fleet)))
+            for part, fleet in zip(parts, fleets, strict=True)]
+    return DayRoutes(fraction, {c: t for d in done for c, t in d.served.items()},
+                     [c for d in done for c in d.unserved_required],
+                     sum(d.distance_m for d in done), sum(d.driving_s for d in done),
+                     sum(d.route_s for d in done), sum(d.routes for d in done),
+                     sum(d.disposal_trips for d in done), sum(d.solve_s for d in done),
+                     [p for d in done for p in d.paths], any(d.failed for d in done))
+
+
+def _solve_part(city: City, fraction: Fraction, choices: list[StopChoice],
+                time_limit_s: float, seed: int, vehicles: list[int] | None) -> DayRoutes:
     if not choices:
         return DayRoutes(fraction, {}, [], 0, 0, 0, 0, 0, 0.0, [])
-    problem = build_problem(city, fraction, choices)
+    problem = build_problem(city, fraction, choices, vehicles)
     t0 = time.perf_counter()
     plan = None
     for attempt in range(3):  # the optimizer is young: a crash on one seed, try others
