@@ -43,8 +43,12 @@ class BatchProcessor:
         self.settings = settings
         self.metrics = metrics
         self.devices = DeviceCache(settings.device_cache_ttl_s)
-        self.rules = AlarmRules(settings.fire_temperature_c, settings.fire_jump_c,
-                                settings.fire_clear_c, settings.emptied_drop)
+        self.rules = AlarmRules(
+            settings.fire_temperature_c,
+            settings.fire_jump_c,
+            settings.fire_clear_c,
+            settings.emptied_drop,
+        )
 
     def sort(self, conn: psycopg.Connection, messages: Sequence[tuple[str, bytes]]) -> Sorted:
         """Decode and validate a batch (reads devices; writes nothing)."""
@@ -52,8 +56,13 @@ class BatchProcessor:
         decoded: list[tuple[str, bytes, Uplink]] = []
         for topic, payload in messages:
             try:
-                decoded.append((topic, payload, decode_message(topic, payload,
-                                                               self.settings.max_payload_bytes)))
+                decoded.append(
+                    (
+                        topic,
+                        payload,
+                        decode_message(topic, payload, self.settings.max_payload_bytes),
+                    )
+                )
             except Rejected as exc:
                 out.rejected.append(self._reject(topic, payload, exc))
         devices = self.devices.resolve(conn, [u for _, _, u in decoded])
@@ -62,15 +71,23 @@ class BatchProcessor:
         for (topic, payload, uplink), device in zip(decoded, devices, strict=True):
             try:
                 if device is None:
-                    raise Rejected(UNKNOWN_DEVICE, f"no active device {uplink.device_id or uplink.dev_eui!r}",
-                                   uplink.tenant_id)
+                    raise Rejected(
+                        UNKNOWN_DEVICE,
+                        f"no active device {uplink.device_id or uplink.dev_eui!r}",
+                        uplink.tenant_id,
+                    )
                 if uplink.status_only:
                     check_ranges(uplink, device.tenant_id)
                     if uplink.battery_pct is not None:
-                        out.statuses.append((device.tenant_id, device.container_id, uplink.battery_pct))
+                        out.statuses.append(
+                            (device.tenant_id, device.container_id, uplink.battery_pct)
+                        )
                     continue
-                out.readings.append(to_reading(uplink, device, now, max_age_s=s.max_age_s,
-                                               max_future_s=s.max_future_s))
+                out.readings.append(
+                    to_reading(
+                        uplink, device, now, max_age_s=s.max_age_s, max_future_s=s.max_future_s
+                    )
+                )
             except Rejected as exc:
                 if exc.tenant_id is None and device is not None:
                     exc.tenant_id = device.tenant_id
@@ -92,8 +109,9 @@ class BatchProcessor:
             with conn.transaction():
                 inserted = self.write(conn, batch)
         except (psycopg.DataError, psycopg.IntegrityError) as exc:
-            log.warning("batch of %d rejected by the database (%s); writing row by row",
-                        len(messages), exc)
+            log.warning(
+                "batch of %d rejected by the database (%s); writing row by row", len(messages), exc
+            )
             inserted = self._write_one_by_one(conn, batch)
         self._count(len(messages), batch, inserted, time.perf_counter() - started)
 
@@ -105,9 +123,15 @@ class BatchProcessor:
                 with conn.transaction():
                     inserted += write_readings(conn, [reading], self.rules)
             except (psycopg.DataError, psycopg.IntegrityError) as exc:
-                good.rejected.append(RejectedMessage(
-                    reading.tenant_id, f"device {reading.device_id}", DATABASE_REJECTED,
-                    str(exc)[:500], repr(reading).encode()[: self.settings.rejected_payload_bytes]))
+                good.rejected.append(
+                    RejectedMessage(
+                        reading.tenant_id,
+                        f"device {reading.device_id}",
+                        DATABASE_REJECTED,
+                        str(exc)[:500],
+                        repr(reading).encode()[: self.settings.rejected_payload_bytes],
+                    )
+                )
         with conn.transaction():
             self.write(conn, good)
         batch.rejected[:] = good.rejected
@@ -124,10 +148,19 @@ class BatchProcessor:
         m.batch_size.observe(n)
         m.commit_seconds.observe(seconds)
         if batch.rejected:
-            log.info("rejected %d of %d messages", len(batch.rejected), n,
-                     extra={"reasons": sorted({r.reason for r in batch.rejected})})
+            log.info(
+                "rejected %d of %d messages",
+                len(batch.rejected),
+                n,
+                extra={"reasons": sorted({r.reason for r in batch.rejected})},
+            )
 
     def _reject(self, topic: str, payload: bytes, exc: Rejected) -> RejectedMessage:
         log.debug("rejected message on %s: %s", topic, exc)
-        return RejectedMessage(exc.tenant_id or tenant_of_topic(topic), topic[:512], exc.reason,
-                               exc.detail[:1000], payload[: self.settings.rejected_payload_bytes])
+        return RejectedMessage(
+            exc.tenant_id or tenant_of_topic(topic),
+            topic[:512],
+            exc.reason,
+            exc.detail[:1000],
+            payload[: self.settings.rejected_payload_bytes],
+        )

@@ -22,8 +22,13 @@ def decode_message(topic: str, payload: bytes, max_payload_bytes: int = 16384) -
         return decode_native(tenant, parts[4], payload)
     if len(parts) == 5 and parts[0] == "v3" and parts[2] == "devices" and parts[4] == "up":
         return decode_tts(parts[3], payload)
-    if (len(parts) == 6 and parts[0] == "application" and parts[2] == "device"
-            and parts[4] == "event" and parts[5] in ("up", "status")):
+    if (
+        len(parts) == 6
+        and parts[0] == "application"
+        and parts[2] == "device"
+        and parts[4] == "event"
+        and parts[5] in ("up", "status")
+    ):
         return decode_chirpstack(parts[3], parts[5], payload)
     raise Rejected(UNKNOWN_TOPIC, f"no decoder for topic {topic[:200]!r}", tenant)
 

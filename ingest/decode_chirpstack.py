@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ingest.decode_common import best_signal, decoded_fields, number, parse_json_object, text, timestamp
+from ingest.decode_common import (
+    best_signal,
+    decoded_fields,
+    number,
+    parse_json_object,
+    text,
+    timestamp,
+)
 from ingest.errors import INVALID_FIELD, Rejected
 from ingest.uplink import CHIRPSTACK_V4, Uplink
 
@@ -22,19 +29,31 @@ def decode_chirpstack(topic_dev_eui: str, event: str, payload: bytes) -> Uplink:
         raise Rejected(INVALID_FIELD, "deviceInfo must be an object")
     dev_eui = (text(info, "devEui") or topic_dev_eui).lower()
     if event == "status":
-        return Uplink(source_format=CHIRPSTACK_V4, dev_eui=dev_eui, status_only=True,
-                      measured_at=_time_or_now(obj.get("time")),
-                      battery_pct=number(obj, "batteryLevel"))
+        return Uplink(
+            source_format=CHIRPSTACK_V4,
+            dev_eui=dev_eui,
+            status_only=True,
+            measured_at=_time_or_now(obj.get("time")),
+            battery_pct=number(obj, "batteryLevel"),
+        )
     decoded = obj.get("object")
     if not isinstance(decoded, dict):
-        raise Rejected(INVALID_FIELD, "object (decoded payload) is missing: configure a codec "
-                                      "in the device profile")
+        raise Rejected(
+            INVALID_FIELD,
+            "object (decoded payload) is missing: configure a codec in the device profile",
+        )
     fields = decoded_fields(decoded)
     if fields["fill_fraction"] is None and fields["distance_mm"] is None:
         raise Rejected(INVALID_FIELD, "object has no distance or fill level")
     rssi, snr = best_signal(obj.get("rxInfo"), "rssi", "snr")
-    return Uplink(source_format=CHIRPSTACK_V4, measured_at=timestamp(obj.get("time"), "time"),
-                  dev_eui=dev_eui, rssi_dbm=rssi, snr_db=snr, **fields)
+    return Uplink(
+        source_format=CHIRPSTACK_V4,
+        measured_at=timestamp(obj.get("time"), "time"),
+        dev_eui=dev_eui,
+        rssi_dbm=rssi,
+        snr_db=snr,
+        **fields,
+    )
 
 
 def _time_or_now(value: object) -> datetime:

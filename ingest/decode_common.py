@@ -69,7 +69,9 @@ def timestamp(value: Any, key: str) -> datetime:
         try:
             parsed = datetime.fromisoformat(_trim_fraction(value))
         except ValueError:
-            raise Rejected(INVALID_FIELD, f"{key} is not an ISO 8601 timestamp: {value[:40]!r}") from None
+            raise Rejected(
+                INVALID_FIELD, f"{key} is not an ISO 8601 timestamp: {value[:40]!r}"
+            ) from None
         if parsed.tzinfo is None:
             raise Rejected(INVALID_FIELD, f"{key} has no UTC offset: {value[:40]!r}")
         return parsed.astimezone(UTC)

@@ -1,8 +1,8 @@
 """Native JSON on `wasteroute/v1/{tenant}/devices/{device_id}/up` (schema: docs/mqtt-formats.md).
 
-    {"measured_at": "2026-11-25T06:00:00Z",   # or epoch seconds
-     "fill_fraction": 0.42,                    # or "distance_mm": 812 (or both)
-     "temperature_c": 21.5, "battery_pct": 88, "tilt": false, "rssi_dbm": -97, "snr_db": 6.5}
+{"measured_at": "2026-11-25T06:00:00Z",   # or epoch seconds
+ "fill_fraction": 0.42,                    # or "distance_mm": 812 (or both)
+ "temperature_c": 21.5, "battery_pct": 88, "tilt": false, "rssi_dbm": -97, "snr_db": 6.5}
 """
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ def decode_native(tenant_id: str, device_id: str, payload: bytes) -> Uplink:
     obj = parse_json_object(payload)
     named = text(obj, "device_id")
     if named is not None and named != device_id:
-        raise Rejected(INVALID_FIELD, f"device_id {named!r} in the payload differs from the "
-                                      f"topic's {device_id!r}", tenant_id)
+        raise Rejected(
+            INVALID_FIELD,
+            f"device_id {named!r} in the payload differs from the topic's {device_id!r}",
+            tenant_id,
+        )
     fill = number(obj, "fill_fraction")
     if fill is None:
         fill = number(obj, "fillingLevel")

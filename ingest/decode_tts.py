@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.decode_common import best_signal, decoded_fields, number, parse_json_object, text, timestamp
+from ingest.decode_common import (
+    best_signal,
+    decoded_fields,
+    number,
+    parse_json_object,
+    text,
+    timestamp,
+)
 from ingest.errors import INVALID_FIELD, Rejected
 from ingest.uplink import TTS_V3, Uplink
 
@@ -22,8 +29,11 @@ def decode_tts(topic_device_id: str, payload: bytes) -> Uplink:
     up = _object(obj, "uplink_message")
     decoded = up.get("decoded_payload")
     if not isinstance(decoded, dict):
-        raise Rejected(INVALID_FIELD, "uplink_message.decoded_payload is missing: configure a "
-                                      "payload formatter for the device")
+        raise Rejected(
+            INVALID_FIELD,
+            "uplink_message.decoded_payload is missing: configure a "
+            "payload formatter for the device",
+        )
     fields = decoded_fields(decoded)
     if fields["fill_fraction"] is None and fields["distance_mm"] is None:
         raise Rejected(INVALID_FIELD, "decoded_payload has no distance or fill level")

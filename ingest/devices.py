@@ -23,16 +23,28 @@ class DeviceCache:
         self._by_id: dict[str, tuple[float, IngestDevice | None]] = {}
         self._by_eui: dict[str, tuple[float, IngestDevice | None]] = {}
 
-    def resolve(self, conn: psycopg.Connection, uplinks: Sequence[Uplink]) -> list[IngestDevice | None]:
+    def resolve(
+        self, conn: psycopg.Connection, uplinks: Sequence[Uplink]
+    ) -> list[IngestDevice | None]:
         """The device of each uplink (None where unknown or inactive), querying only misses."""
         now = self._clock()
-        missing_ids = {u.device_id for u in uplinks if u.device_id and not self._fresh(self._by_id, u.device_id, now)}
-        missing_euis = {u.dev_eui for u in uplinks if u.dev_eui and not self._fresh(self._by_eui, u.dev_eui, now)}
+        missing_ids = {
+            u.device_id
+            for u in uplinks
+            if u.device_id and not self._fresh(self._by_id, u.device_id, now)
+        }
+        missing_euis = {
+            u.dev_eui
+            for u in uplinks
+            if u.dev_eui and not self._fresh(self._by_eui, u.dev_eui, now)
+        }
         if missing_ids or missing_euis:
             self._load(conn, missing_ids, missing_euis, now)
         return [self._lookup(u) for u in uplinks]
 
-    def _load(self, conn: psycopg.Connection, ids: Iterable[str], euis: Iterable[str], now: float) -> None:
+    def _load(
+        self, conn: psycopg.Connection, ids: Iterable[str], euis: Iterable[str], now: float
+    ) -> None:
         ids, euis = set(ids), set(euis)
         expires = now + self._ttl_s
         for device_id in ids:
@@ -44,7 +56,9 @@ class DeviceCache:
             self._by_id[device.device_id] = (expires, found)
             if device.dev_eui:
                 self._by_eui[device.dev_eui] = (expires, found)
-        if len(self._by_id) + len(self._by_eui) > 1_000_000:  # bound memory under a flood of junk ids
+        if (
+            len(self._by_id) + len(self._by_eui) > 1_000_000
+        ):  # bound memory under a flood of junk ids
             self._by_id.clear()
             self._by_eui.clear()
 

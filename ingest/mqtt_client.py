@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
@@ -35,7 +34,9 @@ class Message:
 
     __slots__ = ("topic", "payload", "mid", "qos", "dup", "retain", "properties")
 
-    def __init__(self, topic: str, payload: bytes, mid: int, qos: int, dup: bool, retain: bool) -> None:
+    def __init__(
+        self, topic: str, payload: bytes, mid: int, qos: int, dup: bool, retain: bool
+    ) -> None:
         self.topic = topic
         self.payload = payload
         self.mid = mid
@@ -61,7 +62,7 @@ class BufferedClient(mqtt.Client):
             self._rbuf, self._rpos = data, 0
         start = self._rpos
         self._rpos = min(start + bufsize, len(self._rbuf))
-        return self._rbuf[start:self._rpos]
+        return self._rbuf[start : self._rpos]
 
     def _handle_publish(self) -> mqtt.MQTTErrorCode:
         command, packet = self._in_packet["command"], self._in_packet["packet"]
@@ -72,14 +73,18 @@ class BufferedClient(mqtt.Client):
         if qos == 1:
             mid = (packet[pos] << 8) | packet[pos + 1]
             pos += 2
-        if qos == 2 or self.on_message is None or (
-                self._protocol == mqtt.MQTTv5 and (pos >= len(packet) or packet[pos] != 0)):
+        if (
+            qos == 2
+            or self.on_message is None
+            or (self._protocol == mqtt.MQTTv5 and (pos >= len(packet) or packet[pos] != 0))
+        ):
             return super()._handle_publish()  # QoS 2 or v5 properties: paho's full decoder
         if self._protocol == mqtt.MQTTv5:
             pos += 1  # property length 0
-        topic = bytes(packet[2:2 + topic_len]).decode("utf-8", "replace")
-        message = Message(topic, bytes(packet[pos:]), mid, qos, bool(command & 0x08),
-                          bool(command & 0x01))
+        topic = bytes(packet[2 : 2 + topic_len]).decode("utf-8", "replace")
+        message = Message(
+            topic, bytes(packet[pos:]), mid, qos, bool(command & 0x08), bool(command & 0x01)
+        )
         with self._in_callback_mutex:
             self.on_message(self, self._userdata, message)
         if qos == 1 and not self._manual_ack:
@@ -122,17 +127,25 @@ def parse_mqtt_url(url: str | None) -> BrokerAddress:
     if parsed.scheme not in ("mqtt", "mqtts", "tcp", "ssl") or not parsed.hostname:
         raise ConfigError(f"MQTT_URL must look like mqtt://host:port, got scheme {parsed.scheme!r}")
     tls = parsed.scheme in ("mqtts", "ssl")
-    return BrokerAddress(parsed.hostname, parsed.port or (8883 if tls else 1883), tls,
-                         unquote(parsed.username) if parsed.username else None,
-                         unquote(parsed.password) if parsed.password else None)
+    return BrokerAddress(
+        parsed.hostname,
+        parsed.port or (8883 if tls else 1883),
+        tls,
+        unquote(parsed.username) if parsed.username else None,
+        unquote(parsed.password) if parsed.password else None,
+    )
 
 
 def make_client(settings: IngestSettings, client_id: str, v5: bool) -> BufferedClient:
     """A client with manual acks and a persistent session, not yet connected (connect_async)."""
     address = parse_mqtt_url(settings.mqtt_url)
-    client = BufferedClient(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
-                            protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,
-                            clean_session=None if v5 else False, manual_ack=True)
+    client = BufferedClient(
+        mqtt.CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,
+        clean_session=None if v5 else False,
+        manual_ack=True,
+    )
     if address.username:
         client.username_pw_set(address.username, address.password)
     if address.tls:
@@ -142,8 +155,9 @@ def make_client(settings: IngestSettings, client_id: str, v5: bool) -> BufferedC
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = settings.session_expiry_s
         props.ReceiveMaximum = max(1, min(settings.queue_size, 65535))
-        client.connect_async(address.host, address.port, settings.keepalive_s,
-                             clean_start=False, properties=props)
+        client.connect_async(
+            address.host, address.port, settings.keepalive_s, clean_start=False, properties=props
+        )
     else:
         client.connect_async(address.host, address.port, settings.keepalive_s)
     return client

@@ -23,13 +23,16 @@ class IngestSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INGEST_", env_file=".env", extra="ignore")
 
     database_url: str | None = Field(
-        None, validation_alias=AliasChoices("INGEST_DATABASE_URL", "DATABASE_URL"))
+        None, validation_alias=AliasChoices("INGEST_DATABASE_URL", "DATABASE_URL")
+    )
     mqtt_url: str | None = Field(None, validation_alias=AliasChoices("INGEST_MQTT_URL", "MQTT_URL"))
 
     # MQTT
     topics: list[str] = Field(default_factory=lambda: list(DEFAULT_TOPICS))
     share_group: str = "wasteroute-ingest"  # $share/<group>/<topic>; "" for a plain subscription
-    client_id: str = "wasteroute-ingest"  # worker i connects as <client_id>-<i>: stable across restarts
+    client_id: str = (
+        "wasteroute-ingest"  # worker i connects as <client_id>-<i>: stable across restarts
+    )
     protocol: str = "auto"  # "auto" (v5, else 3.1.1), "5" or "3.1.1"
     session_expiry_s: int = 7 * 24 * 3600  # the broker keeps our queue this long while we are away
     keepalive_s: int = 30

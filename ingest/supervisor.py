@@ -20,7 +20,9 @@ from ingest.worker import run_worker
 log = logging.getLogger(__name__)
 
 
-def worker_main(settings: IngestSettings, index: int, log_setup: Callable[[], None] | None = None) -> None:
+def worker_main(
+    settings: IngestSettings, index: int, log_setup: Callable[[], None] | None = None
+) -> None:
     """Entry point of one worker process: run until SIGTERM/SIGINT."""
     if log_setup is not None:
         log_setup()
@@ -30,8 +32,12 @@ def worker_main(settings: IngestSettings, index: int, log_setup: Callable[[], No
     run_worker(settings, stop, index)
 
 
-def run_workers(settings: IngestSettings, workers: int, first_index: int = 0,
-                log_setup: Callable[[], None] | None = None) -> int:
+def run_workers(
+    settings: IngestSettings,
+    workers: int,
+    first_index: int = 0,
+    log_setup: Callable[[], None] | None = None,
+) -> int:
     """Run `workers` worker processes until SIGTERM/SIGINT; one runs in this process."""
     if workers <= 1:
         worker_main(settings, first_index, None)

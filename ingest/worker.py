@@ -37,12 +37,19 @@ READS_PER_WAKEUP = 2000
 class Worker:
     """See the module docstring. Use `run_worker` rather than this class directly."""
 
-    def __init__(self, settings: IngestSettings, stop: threading.Event, index: int = 0,
-                 metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        settings: IngestSettings,
+        stop: threading.Event,
+        index: int = 0,
+        metrics: Metrics | None = None,
+    ) -> None:
         if not settings.database_url:
             raise ConfigError("no database: set DATABASE_URL")
         if settings.protocol not in ("auto", "5", "3.1.1"):
-            raise ConfigError(f"INGEST_PROTOCOL must be auto, 5 or 3.1.1, not {settings.protocol!r}")
+            raise ConfigError(
+                f"INGEST_PROTOCOL must be auto, 5 or 3.1.1, not {settings.protocol!r}"
+            )
         self.settings = settings
         self.stop = stop
         self.index = index
@@ -78,8 +85,12 @@ class Worker:
         self._attempts = 0
         shared = self.v5
         client.subscribe(subscriptions(self.settings, shared))
-        log.info("worker %s connected (MQTT %s, session present: %s)", self.client_id,
-                 "5" if self.v5 else "3.1.1", bool(getattr(flags, "session_present", False)))
+        log.info(
+            "worker %s connected (MQTT %s, session present: %s)",
+            self.client_id,
+            "5" if self.v5 else "3.1.1",
+            bool(getattr(flags, "session_present", False)),
+        )
 
     def _on_subscribe(self, client: Any, userdata: Any, mid: int, reasons: Any, props: Any) -> None:
         failed = [str(r) for r in reasons if r.is_failure]
@@ -88,10 +99,15 @@ class Worker:
             return
         self.metrics.connected.set(1)
         self.subscribed.set()
-        log.info("worker %s subscribed to %s", self.client_id,
-                 [t for t, _ in subscriptions(self.settings, self.v5)])
+        log.info(
+            "worker %s subscribed to %s",
+            self.client_id,
+            [t for t, _ in subscriptions(self.settings, self.v5)],
+        )
 
-    def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+    def _on_disconnect(
+        self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any
+    ) -> None:
         self.generation += 1  # acks of the old connection must not go out on the next one
         self.metrics.connected.set(0)
         self.subscribed.clear()
@@ -103,8 +119,9 @@ class Worker:
 
     # ------------------------------------------------------------------ loop
     def run(self) -> None:
-        writer = BatchWriter(self.settings, self.queue, self.acks, self.metrics,
-                             name=f"ingest-writer-{self.index}")
+        writer = BatchWriter(
+            self.settings, self.queue, self.acks, self.metrics, name=f"ingest-writer-{self.index}"
+        )
         writer.start()
         try:
             while not self.stop.is_set():
@@ -118,7 +135,9 @@ class Worker:
     def _step(self) -> None:
         c = self.client
         if not c.is_connected() and time.monotonic() - self._connect_started > CONNACK_TIMEOUT_S:
-            log.warning("worker %s: no CONNACK within %.0f s; closing", self.client_id, CONNACK_TIMEOUT_S)
+            log.warning(
+                "worker %s: no CONNACK within %.0f s; closing", self.client_id, CONNACK_TIMEOUT_S
+            )
             c.abort()
             return
         self._send_acks()
@@ -127,7 +146,9 @@ class Worker:
             readable = True
         else:
             sock = c.socket()
-            r, _, _ = select.select([sock] if room else [], [sock] if c.want_write() else [], [], 0.005)
+            r, _, _ = select.select(
+                [sock] if room else [], [sock] if c.want_write() else [], [], 0.005
+            )
             readable = bool(r)
         if readable:
             for _ in range(READS_PER_WAKEUP):
@@ -158,7 +179,12 @@ class Worker:
             if self.stop.wait(delay):
                 return
         self._attempts += 1
-        if self._handshakes and self.settings.protocol == "auto" and self.v5 and not self.ever_connected:
+        if (
+            self._handshakes
+            and self.settings.protocol == "auto"
+            and self.v5
+            and not self.ever_connected
+        ):
             self._fall_back_to_v311()  # the broker took our TCP connection but not MQTT 5
         try:
             self._connect_started = time.monotonic()
@@ -168,8 +194,11 @@ class Worker:
             log.warning("worker %s cannot reach the broker (%s); retrying", self.client_id, exc)
 
     def _fall_back_to_v311(self) -> None:
-        log.warning("worker %s: broker did not accept MQTT 5; using MQTT 3.1.1 and a plain "
-                    "(unshared) subscription", self.client_id)
+        log.warning(
+            "worker %s: broker did not accept MQTT 5; using MQTT 3.1.1 and a plain "
+            "(unshared) subscription",
+            self.client_id,
+        )
         self.v5 = False
         self.client = self._new_client()
 
@@ -180,8 +209,12 @@ class Worker:
             self._flush_acks()
             writer.join(0.01)
         if writer.is_alive():
-            log.error("worker %s: writer did not finish in %.0f s; unacknowledged messages "
-                      "will be redelivered", self.client_id, SHUTDOWN_TIMEOUT_S)
+            log.error(
+                "worker %s: writer did not finish in %.0f s; unacknowledged messages "
+                "will be redelivered",
+                self.client_id,
+                SHUTDOWN_TIMEOUT_S,
+            )
             writer.abandon.set()
             writer.join(5)
         self._flush_acks()
@@ -198,8 +231,12 @@ class Worker:
             self.client.loop_misc()
 
 
-def run_worker(settings: IngestSettings, stop_event: threading.Event, worker_index: int = 0,
-               metrics: Metrics | None = None) -> None:
+def run_worker(
+    settings: IngestSettings,
+    stop_event: threading.Event,
+    worker_index: int = 0,
+    metrics: Metrics | None = None,
+) -> None:
     """Run one ingest worker until `stop_event` is set (then flush, ack and disconnect).
 
     Blocks; run it in a thread for an in-process worker (the demo). Serves /metrics on

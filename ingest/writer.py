@@ -31,8 +31,14 @@ IDLE_FLUSH_S = 0.02
 class BatchWriter(threading.Thread):
     """Runs until `finish` is set and the queue is empty (or `abandon` is set)."""
 
-    def __init__(self, settings: IngestSettings, queue: deque, acks: deque, metrics: Metrics,
-                 name: str = "ingest-writer") -> None:
+    def __init__(
+        self,
+        settings: IngestSettings,
+        queue: deque,
+        acks: deque,
+        metrics: Metrics,
+        name: str = "ingest-writer",
+    ) -> None:
         super().__init__(name=name, daemon=True)
         self.settings = settings
         self.queue = queue
@@ -66,8 +72,9 @@ class BatchWriter(threading.Thread):
                 if last_len == 0:
                     first_at = now
                 last_len, last_change = n, now
-            if n >= s.batch_size or (n and (now - first_at >= s.flush_interval_s
-                                            or now - last_change >= IDLE_FLUSH_S)):
+            if n >= s.batch_size or (
+                n and (now - first_at >= s.flush_interval_s or now - last_change >= IDLE_FLUSH_S)
+            ):
                 break
             if self.abandon.is_set() or (self.finish.is_set() and not n):
                 return None
@@ -84,12 +91,16 @@ class BatchWriter(threading.Thread):
         while not self.abandon.is_set():
             try:
                 if self._conn is None or self._conn.closed:
-                    # autocommit: each batch is exactly one explicit transaction (conn.transaction())
+                    # autocommit: each batch is one explicit transaction (conn.transaction())
                     self._conn = connect(self.settings.database_url or "", autocommit=True)
                 self.processor.process(self._conn, messages)
                 return True
-            except (psycopg.OperationalError, psycopg.errors.DeadlockDetected,
-                    psycopg.errors.SerializationFailure, DatabaseUnavailable) as exc:
+            except (
+                psycopg.OperationalError,
+                psycopg.errors.DeadlockDetected,
+                psycopg.errors.SerializationFailure,
+                DatabaseUnavailable,
+            ) as exc:
                 self.metrics.db_errors.inc()
                 log.warning("batch write failed, retrying in %.1f s: %s", delay, exc)
                 self._close()

@@ -31,8 +31,9 @@ FROM devices d JOIN containers c ON c.tenant_id = d.tenant_id AND c.id = d.conta
 """
 
 
-def find_ingest_devices(conn: psycopg.Connection, device_ids: Iterable[str],
-                        dev_euis: Iterable[str]) -> list[IngestDevice]:
+def find_ingest_devices(
+    conn: psycopg.Connection, device_ids: Iterable[str], dev_euis: Iterable[str]
+) -> list[IngestDevice]:
     """Devices whose device_id is in `device_ids` or whose dev_eui is in `dev_euis` (lower-case)."""
     ids, euis = sorted(set(device_ids)), sorted(set(dev_euis))
     if not ids and not euis:

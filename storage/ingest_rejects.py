@@ -21,8 +21,12 @@ def write_rejected(conn: psycopg.Connection, rejected: Sequence[RejectedMessage]
     """Insert rejected messages (in the caller's transaction)."""
     if not rejected:
         return
-    with conn.cursor() as cur, cur.copy(
-            "COPY rejected_messages (tenant_id, topic, reason, detail, payload) FROM STDIN") as copy:
+    with (
+        conn.cursor() as cur,
+        cur.copy(
+            "COPY rejected_messages (tenant_id, topic, reason, detail, payload) FROM STDIN"
+        ) as copy,
+    ):
         for r in rejected:
             copy.write_row((r.tenant_id, _clean(r.topic), r.reason, _clean(r.detail), r.payload))
 

@@ -16,4 +16,5 @@ def update_battery(conn: psycopg.Connection, rows: Sequence[tuple[str, int, floa
             "INSERT INTO container_state (tenant_id, container_id, battery_pct) VALUES (%s, %s, %s)"
             " ON CONFLICT (container_id) DO UPDATE SET battery_pct = excluded.battery_pct,"
             " updated_at = now() WHERE container_state.tenant_id = excluded.tenant_id",
-            sorted(rows, key=lambda r: r[1]))
+            sorted(rows, key=lambda r: r[1]),
+        )

@@ -19,12 +19,26 @@ import psycopg
 
 from domain import Reading
 
-_COLUMNS = ("tenant_id, device_id, container_id, measured_at, fill_fraction, distance_mm, "
-            "temperature_c, battery_pct, tilt, rssi_dbm, snr_db, source_format")
-_TYPES = ["text", "text", "int8", "timestamptz", "float4", "float4", "float4", "float4", "bool",
-          "float4", "float4", "text"]
+_COLUMNS = (
+    "tenant_id, device_id, container_id, measured_at, fill_fraction, distance_mm, "
+    "temperature_c, battery_pct, tilt, rssi_dbm, snr_db, source_format"
+)
+_TYPES = [
+    "text",
+    "text",
+    "int8",
+    "timestamptz",
+    "float4",
+    "float4",
+    "float4",
+    "float4",
+    "bool",
+    "float4",
+    "float4",
+    "text",
+]
 
-_STAGING = f"""
+_STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
     tenant_id text, device_id text, container_id bigint, measured_at timestamptz,
     fill_fraction real, distance_mm real, temperature_c real, battery_pct real, tilt boolean,
@@ -32,8 +46,10 @@ CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
 ) ON COMMIT DELETE ROWS
 """
 
-_STATE_COLUMNS = ("tenant_id, container_id, measured_at, fill_fraction, temperature_c, "
-                  "battery_pct, tilt, rssi_dbm")
+_STATE_COLUMNS = (
+    "tenant_id, container_id, measured_at, fill_fraction, temperature_c, "
+    "battery_pct, tilt, rssi_dbm"
+)
 # The rows inserted: all of staging (fast path, after COPY) or those ON CONFLICT let through.
 _COPIED = f"ins AS (SELECT {_STATE_COLUMNS} FROM ingest_staging)"
 _INSERTED = f"""ins AS (
@@ -90,17 +106,32 @@ class AlarmRules:
     emptied_drop: float = 0.3
 
 
-def write_readings(conn: psycopg.Connection, readings: Sequence[Reading],
-                   rules: AlarmRules = AlarmRules()) -> int:
+def write_readings(
+    conn: psycopg.Connection, readings: Sequence[Reading], rules: AlarmRules = AlarmRules()
+) -> int:
     """Insert readings idempotently and update container state; returns the rows inserted.
 
     Runs in the caller's transaction (the staging table empties at commit).
     """
     if not readings:
         return 0
-    rows = [(r.tenant_id, r.device_id, r.container_id, r.measured_at, r.fill_fraction,
-             r.distance_mm, r.temperature_c, r.battery_pct, r.tilt, r.rssi_dbm, r.snr_db,
-             r.source_format) for r in readings]
+    rows = [
+        (
+            r.tenant_id,
+            r.device_id,
+            r.container_id,
+            r.measured_at,
+            r.fill_fraction,
+            r.distance_mm,
+            r.temperature_c,
+            r.battery_pct,
+            r.tilt,
+            r.rssi_dbm,
+            r.snr_db,
+            r.source_format,
+        )
+        for r in readings
+    ]
     with conn.cursor(row_factory=psycopg.rows.tuple_row) as cur:
         cur.execute(_STAGING)
         _copy(cur, "ingest_staging", rows)
@@ -110,9 +141,15 @@ def write_readings(conn: psycopg.Connection, readings: Sequence[Reading],
             ins = _COPIED
         except psycopg.errors.UniqueViolation:
             ins = _INSERTED
-        cur.execute(_STATE.replace("{ins}", ins),
-                    {"fire_c": rules.fire_c, "jump_c": rules.jump_c,
-                     "clear_c": rules.clear_c, "drop": rules.emptied_drop})
+        cur.execute(
+            _STATE.replace("{ins}", ins),
+            {
+                "fire_c": rules.fire_c,
+                "jump_c": rules.jump_c,
+                "clear_c": rules.clear_c,
+                "drop": rules.emptied_drop,
+            },
+        )
         row = cur.fetchone()
     return int(row[0]) if row else 0
 

@@ -31,9 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=2, help="ingest worker processes (W)")
     p.add_argument("--publishers", type=int, default=1, help="publishing processes")
     p.add_argument("--devices", type=int, default=1000, help="devices (and containers)")
-    p.add_argument("--rate", type=float, default=0.0,
-                   help="publish at most this many readings/s in total (default: as fast as "
-                        "the broker takes them); use it to measure latency below saturation")
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="publish at most this many readings/s in total (default: as fast as "
+        "the broker takes them); use it to measure latency below saturation",
+    )
     p.add_argument("--batch-size", type=int, default=2000)
     p.add_argument("--metrics-port", type=int, default=19400, help="first worker's /metrics port")
     p.add_argument("--database-url", help="defaults to $DATABASE_URL")
@@ -55,8 +59,10 @@ def run(args: argparse.Namespace) -> int:
     with connect(db_url, autocommit=True) as conn:
         migrate(conn)
         devices = _create_devices(conn, tenant, args.devices)
-    print(f"bench ingest: {args.readings:,} readings, {args.workers} workers, {args.publishers} "
-          f"publishers, {args.devices} devices, rate {args.rate or 'unlimited'}; tenant {tenant}")
+    print(
+        f"bench ingest: {args.readings:,} readings, {args.workers} workers, {args.publishers} "
+        f"publishers, {args.devices} devices, rate {args.rate or 'unlimited'}; tenant {tenant}"
+    )
     print(f"machine: {_machine()}")
     workers = _start_workers(args, db_url, mqtt_url, tenant)
     try:
@@ -66,8 +72,10 @@ def run(args: argparse.Namespace) -> int:
         stored = _follow(db_url, tenant, args.readings, published, t0)
         for p in publishers:
             p.join(10)
-        redelivered = sum(_metric(args.metrics_port + i, "ingest_readings_duplicate_total")
-                          for i in range(args.workers))
+        redelivered = sum(
+            _metric(args.metrics_port + i, "ingest_readings_duplicate_total")
+            for i in range(args.workers)
+        )
     finally:
         workers.send_signal(signal.SIGTERM)
         workers.wait(60)
@@ -82,29 +90,55 @@ def run(args: argparse.Namespace) -> int:
 def _create_devices(conn, tenant: str, n: int) -> list[str]:
     conn.execute("INSERT INTO tenants (id, name) VALUES (%s, 'ingest benchmark')", (tenant,))
     with conn.cursor() as cur:
-        with cur.copy("COPY containers (tenant_id, external_id, lat, lon, fraction, volume_l, depth_mm)"
-                      " FROM STDIN") as copy:
+        with cur.copy(
+            "COPY containers (tenant_id, external_id, lat, lon, fraction, volume_l, depth_mm)"
+            " FROM STDIN"
+        ) as copy:
             for i in range(n):
                 copy.write_row((tenant, f"c{i}", 51.9, 4.4, "residual", 1100, 1200))
-        cur.execute("INSERT INTO devices (tenant_id, device_id, container_id) "
-                    "SELECT tenant_id, %s || external_id, id FROM containers WHERE tenant_id = %s",
-                    (f"{tenant}-", tenant))
+        cur.execute(
+            "INSERT INTO devices (tenant_id, device_id, container_id) "
+            "SELECT tenant_id, %s || external_id, id FROM containers WHERE tenant_id = %s",
+            (f"{tenant}-", tenant),
+        )
     return [f"{tenant}-c{i}" for i in range(n)]
 
 
 def _start_workers(args, db_url: str, mqtt_url: str, tenant: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": db_url, "MQTT_URL": mqtt_url,
-           "INGEST_SESSION_EXPIRY_S": "300", "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "cli.main", "ingest", "--workers", str(args.workers),
-           "--client-id", tenant, "--share-group", tenant, "--metrics-port", str(args.metrics_port),
-           "--batch-size", str(args.batch_size), "--topic", f"wasteroute/v1/{tenant}/devices/+/up"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "MQTT_URL": mqtt_url,
+        "INGEST_SESSION_EXPIRY_S": "300",
+        "PYTHONPATH": str(ROOT),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "cli.main",
+        "ingest",
+        "--workers",
+        str(args.workers),
+        "--client-id",
+        tenant,
+        "--share-group",
+        tenant,
+        "--metrics-port",
+        str(args.metrics_port),
+        "--batch-size",
+        str(args.batch_size),
+        "--topic",
+        f"wasteroute/v1/{tenant}/devices/+/up",
+    ]
     return subprocess.Popen(cmd, cwd=ROOT, env=env)
 
 
 def _wait_connected(args) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if all(_metric(args.metrics_port + i, "ingest_connected") == 1 for i in range(args.workers)):
+        if all(
+            _metric(args.metrics_port + i, "ingest_connected") == 1 for i in range(args.workers)
+        ):
             return
         time.sleep(0.2)
     raise UserError("the ingest workers did not subscribe within 30 s (is the broker up?)")
@@ -119,9 +153,19 @@ def _start_publishers(args, mqtt_url: str, tenant: str, devices: list[str]):
     procs = []
     for p in range(args.publishers):
         share = args.readings // args.publishers + (1 if p < args.readings % args.publishers else 0)
-        proc = ctx.Process(target=publish_main, args=(mqtt_url, tenant, devices[p::args.publishers],
-                                                      share, published, go,
-                                                      args.rate / args.publishers), daemon=True)
+        proc = ctx.Process(
+            target=publish_main,
+            args=(
+                mqtt_url,
+                tenant,
+                devices[p :: args.publishers],
+                share,
+                published,
+                go,
+                args.rate / args.publishers,
+            ),
+            daemon=True,
+        )
         proc.start()
         procs.append(proc)
     time.sleep(1.0)  # let publishers connect before the clock matters
@@ -138,8 +182,11 @@ def _follow(db_url: str, tenant: str, n: int, published, t0: float) -> int:
         while True:
             time.sleep(2)
             stored = count_readings(conn, tenant)
-            print(f"  {time.time() - t0:6.1f} s  published {published.value:>10,}  stored {stored:>10,}",
-                  flush=True)
+            print(
+                f"  {time.time() - t0:6.1f} s  published {published.value:>10,}"
+                f"  stored {stored:>10,}",
+                flush=True,
+            )
             if stored != last:
                 last, last_change = stored, time.monotonic()
             if stored >= n or time.monotonic() - last_change > 30:
@@ -155,14 +202,20 @@ def _report(db_url: str, tenant: str, n: int, stored: int, redelivered: float) -
             " extract(epoch FROM max(received_at) - min(measured_at)) AS span_s,"
             " percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP"
             "   (ORDER BY extract(epoch FROM received_at - measured_at)) AS lat"
-            " FROM readings WHERE tenant_id = %s", (tenant,)).fetchone()
+            " FROM readings WHERE tenant_id = %s",
+            (tenant,),
+        ).fetchone()
     span = float(row["span_s"] or 0) or float("nan")
     p50, p99 = row["lat"] or (float("nan"), float("nan"))
-    print(f"result: {row['rows']:,} of {n:,} readings stored in {span:.1f} s = "
-          f"{row['rows'] / span:,.0f} readings/s end to end")
+    print(
+        f"result: {row['rows']:,} of {n:,} readings stored in {span:.1f} s = "
+        f"{row['rows'] / span:,.0f} readings/s end to end"
+    )
     print(f"latency publish → write: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
-    print(f"lost {n - row['rows']:,}, duplicate rows {row['rows'] - row['distinct_rows']:,}, "
-          f"redeliveries absorbed {int(redelivered):,}")
+    print(
+        f"lost {n - row['rows']:,}, duplicate rows {row['rows'] - row['distinct_rows']:,}, "
+        f"redeliveries absorbed {int(redelivered):,}"
+    )
 
 
 def _metric(port: int, name: str) -> float:
@@ -177,10 +230,15 @@ def _metric(port: int, name: str) -> float:
 def _machine() -> str:
     cpu = "unknown CPU"
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"{os.cpu_count()} CPUs ({cpu}), {platform.python_implementation()} " \
-           f"{platform.python_version()}, load {load}"
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {platform.python_implementation()} "
+        f"{platform.python_version()}, load {load}"
+    )

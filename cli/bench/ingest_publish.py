@@ -24,8 +24,15 @@ WINDOW = 900
 CHUNK = 100
 
 
-def publish_main(mqtt_url: str, tenant_id: str, device_ids: list[str], n: int, published: Any,
-                 go: Any, rate: float = 0.0) -> None:
+def publish_main(
+    mqtt_url: str,
+    tenant_id: str,
+    device_ids: list[str],
+    n: int,
+    published: Any,
+    go: Any,
+    rate: float = 0.0,
+) -> None:
     """Publish n readings round-robin over device_ids, at most `rate` per second (0: as fast as
     the broker acknowledges); count them in `published` (a shared int)."""
     from ingest.mqtt_client import parse_mqtt_url
@@ -79,7 +86,7 @@ def _read_acks(sock: socket.socket, acked: int, rest: bytes, timeout_s: float) -
     if not data:
         raise ConnectionError("broker closed the benchmark publisher's connection")
     whole = len(data) // 4
-    return acked + whole, data[whole * 4:]
+    return acked + whole, data[whole * 4 :]
 
 
 def _connect_packet(client_id: str) -> bytes:

@@ -11,18 +11,29 @@ from cli.errors import UserError
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "ingest", help="run MQTT ingest workers: sensor messages into TimescaleDB",
+        "ingest",
+        help="run MQTT ingest workers: sensor messages into TimescaleDB",
         description="Subscribe (shared subscription, QoS 1) and store readings. Settings come "
-                    "from INGEST_* variables, DATABASE_URL and MQTT_URL; flags override them.")
+        "from INGEST_* variables, DATABASE_URL and MQTT_URL; flags override them.",
+    )
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    parser.add_argument("--first-index", type=int, default=0,
-                        help="index of the first worker (client id suffix), for several hosts")
-    parser.add_argument("--metrics-port", type=int,
-                        help="serve /metrics on this port (+ worker index)")
+    parser.add_argument(
+        "--first-index",
+        type=int,
+        default=0,
+        help="index of the first worker (client id suffix), for several hosts",
+    )
+    parser.add_argument(
+        "--metrics-port", type=int, help="serve /metrics on this port (+ worker index)"
+    )
     parser.add_argument("--database-url", help="defaults to $DATABASE_URL")
     parser.add_argument("--mqtt-url", help="defaults to $MQTT_URL")
-    parser.add_argument("--topic", action="append", dest="topics",
-                        help="topic filter (repeatable); defaults to all three formats")
+    parser.add_argument(
+        "--topic",
+        action="append",
+        dest="topics",
+        help="topic filter (repeatable); defaults to all three formats",
+    )
     parser.add_argument("--share-group", help="shared subscription group ('' for none)")
     parser.add_argument("--client-id", help="client id prefix; worker i is <prefix>-<i>")
     parser.add_argument("--batch-size", type=int)
@@ -35,11 +46,20 @@ def run(args: argparse.Namespace) -> int:
 
     from ingest import ConfigError, IngestSettings, run_workers
 
-    overrides = {k: v for k, v in {
-        "database_url": args.database_url, "mqtt_url": args.mqtt_url, "topics": args.topics,
-        "share_group": args.share_group, "client_id": args.client_id,
-        "batch_size": args.batch_size, "protocol": args.protocol,
-        "metrics_port": args.metrics_port}.items() if v is not None}
+    overrides = {
+        k: v
+        for k, v in {
+            "database_url": args.database_url,
+            "mqtt_url": args.mqtt_url,
+            "topics": args.topics,
+            "share_group": args.share_group,
+            "client_id": args.client_id,
+            "batch_size": args.batch_size,
+            "protocol": args.protocol,
+            "metrics_port": args.metrics_port,
+        }.items()
+        if v is not None
+    }
     try:
         settings = IngestSettings().model_copy(update=overrides)
     except ValidationError as exc:
@@ -54,8 +74,9 @@ def run(args: argparse.Namespace) -> int:
     json_lines = any(type(h.formatter).__name__ == "JsonFormatter" for h in root.handlers)
     from cli.logs import configure_logging
 
-    log_setup = functools.partial(configure_logging, verbose=root.level <= logging.DEBUG,
-                                  json_lines=json_lines)
+    log_setup = functools.partial(
+        configure_logging, verbose=root.level <= logging.DEBUG, json_lines=json_lines
+    )
     try:
         return run_workers(settings, args.workers, args.first_index, log_setup)
     except ConfigError as exc:

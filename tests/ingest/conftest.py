@@ -29,24 +29,34 @@ def wait_for(predicate: Callable[[], bool], timeout_s: float, what: str) -> None
 
 
 def count_rows(db: psycopg.Connection, tenant_id: str) -> int:
-    return db.execute("SELECT count(*) AS n FROM readings WHERE tenant_id = %s",
-                      (tenant_id,)).fetchone()["n"]
+    return db.execute(
+        "SELECT count(*) AS n FROM readings WHERE tenant_id = %s", (tenant_id,)
+    ).fetchone()["n"]
 
 
 @pytest.fixture
 def add_device(db: psycopg.Connection, tenant_id: str) -> Callable[..., str]:
     """Create a container (depth 1000 mm) and a device in it; returns the device id."""
 
-    def add(device_id: str | None = None, dev_eui: str | None = None, depth_mm: float | None = 1000.0,
-            tenant: str | None = None) -> str:
+    def add(
+        device_id: str | None = None,
+        dev_eui: str | None = None,
+        depth_mm: float | None = 1000.0,
+        tenant: str | None = None,
+    ) -> str:
         tenant = tenant or tenant_id
         device_id = device_id or f"dev-{uuid.uuid4().hex[:10]}"
         container = db.execute(
-            "INSERT INTO containers (tenant_id, external_id, lat, lon, fraction, volume_l, depth_mm)"
+            "INSERT INTO containers"
+            " (tenant_id, external_id, lat, lon, fraction, volume_l, depth_mm)"
             " VALUES (%s, %s, 51.9, 4.4, 'residual', 1100, %s) RETURNING id",
-            (tenant, f"c-{device_id}", depth_mm)).fetchone()["id"]
-        db.execute("INSERT INTO devices (tenant_id, device_id, dev_eui, container_id) "
-                   "VALUES (%s, %s, %s, %s)", (tenant, device_id, dev_eui, container))
+            (tenant, f"c-{device_id}", depth_mm),
+        ).fetchone()["id"]
+        db.execute(
+            "INSERT INTO devices (tenant_id, device_id, dev_eui, container_id) "
+            "VALUES (%s, %s, %s, %s)",
+            (tenant, device_id, dev_eui, container),
+        )
         return device_id
 
     return add
@@ -65,8 +75,13 @@ class WorkerProcess:
     def start(self, wait: bool = True) -> WorkerProcess:
         self.starts += 1
         with open(self.log_path, "a") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "cli.main", "ingest", *self.args],
-                                         cwd=ROOT, env=self.env, stdout=log, stderr=log)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "cli.main", "ingest", *self.args],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=log,
+            )
         if wait:
             self.wait_subscribed()
         return self
@@ -75,8 +90,11 @@ class WorkerProcess:
         return self.log_path.read_text(errors="replace")
 
     def wait_subscribed(self, timeout_s: float = 15) -> None:
-        wait_for(lambda: self.log().count(" subscribed to ") >= self.starts or self._died(),
-                 timeout_s, "the ingest worker to subscribe")
+        wait_for(
+            lambda: self.log().count(" subscribed to ") >= self.starts or self._died(),
+            timeout_s,
+            "the ingest worker to subscribe",
+        )
         assert not self._died(), f"ingest worker exited:\n{self.log()}"
 
     def _died(self) -> bool:
@@ -95,19 +113,37 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def start_worker(database_url: str, mqtt_url: str, tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
+def start_worker(
+    database_url: str, mqtt_url: str, tmp_path: Path
+) -> Iterator[Callable[..., WorkerProcess]]:
     """Start ingest workers as subprocesses; all are SIGKILLed at the end of the test."""
     started: list[WorkerProcess] = []
     share_group = f"g{uuid.uuid4().hex[:8]}"  # per test, so tests never take each other's messages
 
-    def start(topics: list[str], client_id: str | None = None, index: int = 0,
-              extra_env: dict[str, str] | None = None, wait: bool = True) -> WorkerProcess:
+    def start(
+        topics: list[str],
+        client_id: str | None = None,
+        index: int = 0,
+        extra_env: dict[str, str] | None = None,
+        wait: bool = True,
+    ) -> WorkerProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("INGEST_")}
-        env.update({"DATABASE_URL": database_url, "MQTT_URL": mqtt_url,
-                    "INGEST_SHARE_GROUP": share_group, "INGEST_SESSION_EXPIRY_S": "120",
-                    "INGEST_FLUSH_INTERVAL_S": "0.05", **(extra_env or {})})
-        args = ["--client-id", client_id or f"test-{uuid.uuid4().hex[:8]}",
-                "--first-index", str(index)]
+        env.update(
+            {
+                "DATABASE_URL": database_url,
+                "MQTT_URL": mqtt_url,
+                "INGEST_SHARE_GROUP": share_group,
+                "INGEST_SESSION_EXPIRY_S": "120",
+                "INGEST_FLUSH_INTERVAL_S": "0.05",
+                **(extra_env or {}),
+            }
+        )
+        args = [
+            "--client-id",
+            client_id or f"test-{uuid.uuid4().hex[:8]}",
+            "--first-index",
+            str(index),
+        ]
         for t in topics:
             args += ["--topic", t]
         worker = WorkerProcess(tmp_path / f"worker-{len(started)}.log", env, args)
@@ -127,9 +163,12 @@ class Publisher:
         from urllib.parse import urlparse
 
         parsed = urlparse(mqtt_url)
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
-                                  client_id=f"pub-{uuid.uuid4().hex[:8]}",
-                                  protocol=mqtt.MQTTv311, clean_session=False)
+        self.client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=f"pub-{uuid.uuid4().hex[:8]}",
+            protocol=mqtt.MQTTv311,
+            clean_session=False,
+        )
         self.client.max_inflight_messages_set(100)
         self.client.max_queued_messages_set(0)
         self.client.reconnect_delay_set(0.1, 1)
@@ -145,8 +184,11 @@ class Publisher:
     def wait_all(self, timeout_s: float = 30) -> None:
         # Not MQTTMessageInfo.is_published: it raises for messages queued while disconnected,
         # which paho still sends after reconnecting.
-        wait_for(lambda: all(i.mid in self.acked for i in self.infos), timeout_s,
-                 "the broker to acknowledge every publish")
+        wait_for(
+            lambda: all(i.mid in self.acked for i in self.infos),
+            timeout_s,
+            "the broker to acknowledge every publish",
+        )
 
     def close(self) -> None:
         self.client.disconnect()

@@ -30,8 +30,10 @@ def amqtt_url():
 
     port = _free_port()
     loop = asyncio.new_event_loop()
-    config = {"listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{port}"}},
-              "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}}}
+    config = {
+        "listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{port}"}},
+        "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
+    }
     broker = Broker(config, loop=loop)
     ready = threading.Event()
 
@@ -54,9 +56,13 @@ def amqtt_url():
 def test_worker_falls_back_to_mqtt_311_on_amqtt(db, database_url, tenant_id, add_device, amqtt_url):
     """run in-process (as the demo does): v5 is refused, 3.1.1 works, readings are stored."""
     device = add_device()
-    settings = IngestSettings(database_url=database_url, mqtt_url=amqtt_url,
-                              topics=[f"wasteroute/v1/{tenant_id}/devices/+/up"],
-                              client_id=f"fallback-{tenant_id}", flush_interval_s=0.05)
+    settings = IngestSettings(
+        database_url=database_url,
+        mqtt_url=amqtt_url,
+        topics=[f"wasteroute/v1/{tenant_id}/devices/+/up"],
+        client_id=f"fallback-{tenant_id}",
+        flush_interval_s=0.05,
+    )
     stop = threading.Event()
     worker = Worker(settings, stop)
     thread = threading.Thread(target=worker.run, daemon=True)
@@ -69,8 +75,11 @@ def test_worker_falls_back_to_mqtt_311_on_amqtt(db, database_url, tenant_id, add
         pub.loop_start()
         now = datetime.now(UTC).replace(microsecond=0)
         for i in range(20):
-            pub.publish(native_topic(tenant_id, device),
-                        native_payload(now.replace(second=i), fill_fraction=i / 20), qos=1).wait_for_publish(5)
+            pub.publish(
+                native_topic(tenant_id, device),
+                native_payload(now.replace(second=i), fill_fraction=i / 20),
+                qos=1,
+            ).wait_for_publish(5)
         wait_for(lambda: count_rows(db, tenant_id) == 20, 20, "20 readings via amqtt")
         pub.disconnect()
         pub.loop_stop()

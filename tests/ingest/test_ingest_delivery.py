@@ -18,8 +18,9 @@ from tests.ingest.conftest import ROOT, Publisher, count_rows, wait_for
 N = 3000
 
 
-def _stream(publisher: Publisher, tenant_id: str, devices: list[str], n: int = N,
-            per_second: float = 1500) -> threading.Thread:
+def _stream(
+    publisher: Publisher, tenant_id: str, devices: list[str], n: int = N, per_second: float = 1500
+) -> threading.Thread:
     """Publish n QoS 1 readings, round-robin over devices, at about `per_second`, in a thread."""
     start = datetime.now(UTC) - timedelta(hours=1)
 
@@ -28,8 +29,10 @@ def _stream(publisher: Publisher, tenant_id: str, devices: list[str], n: int = N
         for i in range(n):
             device = devices[i % len(devices)]
             at = start + timedelta(milliseconds=i)
-            publisher.publish(f"wasteroute/v1/{tenant_id}/devices/{device}/up",
-                              json.dumps({"measured_at": at.isoformat(), "fill_fraction": (i % 100) / 100}))
+            publisher.publish(
+                f"wasteroute/v1/{tenant_id}/devices/{device}/up",
+                json.dumps({"measured_at": at.isoformat(), "fill_fraction": (i % 100) / 100}),
+            )
             ahead = i / per_second - (time.monotonic() - t0)
             if ahead > 0:
                 time.sleep(ahead)
@@ -40,14 +43,19 @@ def _stream(publisher: Publisher, tenant_id: str, devices: list[str], n: int = N
 
 
 def _assert_exactly_once(db, tenant_id: str, n: int = N) -> None:
-    row = db.execute("SELECT count(*) AS n, count(DISTINCT (device_id, measured_at)) AS d "
-                     "FROM readings WHERE tenant_id = %s", (tenant_id,)).fetchone()
+    row = db.execute(
+        "SELECT count(*) AS n, count(DISTINCT (device_id, measured_at)) AS d "
+        "FROM readings WHERE tenant_id = %s",
+        (tenant_id,),
+    ).fetchone()
     assert (row["n"], row["d"]) == (n, n)
 
 
 @pytest.mark.slow
-def test_sigkill_mid_stream_then_restart_loses_nothing(db, tenant_id, add_device, start_worker, publisher):
-    """SIGKILL the worker in the middle of a QoS 1 stream; after a restart every reading is stored once."""
+def test_sigkill_mid_stream_then_restart_loses_nothing(
+    db, tenant_id, add_device, start_worker, publisher
+):
+    """SIGKILL the worker mid-stream of QoS 1 readings; after a restart each is stored once."""
     devices = [add_device() for _ in range(5)]
     worker = start_worker([f"wasteroute/v1/{tenant_id}/devices/+/up"])
     stream = _stream(publisher, tenant_id, devices)
@@ -66,19 +74,25 @@ def test_sigkill_mid_stream_then_restart_loses_nothing(db, tenant_id, add_device
 
 
 @pytest.mark.slow
-def test_broker_restart_mid_stream_loses_nothing(db, tenant_id, add_device, start_worker, publisher):
+def test_broker_restart_mid_stream_loses_nothing(
+    db, tenant_id, add_device, start_worker, publisher
+):
     """Restart Mosquitto (persistence on) in the middle of a stream: nothing lost or duplicated.
 
     A plain subscription: Mosquitto 2.0.11 restores a persistent session's plain subscriptions
     from its persistence file, but not shared ones (see docs/ingest.md, "Broker restarts").
     """
     devices = [add_device() for _ in range(5)]
-    worker = start_worker([f"wasteroute/v1/{tenant_id}/devices/+/up"],
-                          extra_env={"INGEST_SHARE_GROUP": ""})
+    worker = start_worker(
+        [f"wasteroute/v1/{tenant_id}/devices/+/up"], extra_env={"INGEST_SHARE_GROUP": ""}
+    )
     stream = _stream(publisher, tenant_id, devices)
     wait_for(lambda: count_rows(db, tenant_id) >= N // 5, 20, "part of the stream")
-    subprocess.run(["bash", str(ROOT / "scripts/services.sh"), "restart-mosquitto"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["bash", str(ROOT / "scripts/services.sh"), "restart-mosquitto"],
+        check=True,
+        capture_output=True,
+    )
     assert count_rows(db, tenant_id) < N, "the stream ended before the restart; slow it down"
     stream.join(60)
     publisher.wait_all(60)

@@ -13,23 +13,38 @@ T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
 
 
 def _reading(tenant_id, device, container, minutes, fill=0.5, temp=None, tilt=None):
-    return Reading(tenant_id, device, container, T0 + timedelta(minutes=minutes), fill, NATIVE,
-                   temperature_c=temp, tilt=tilt)
+    return Reading(
+        tenant_id,
+        device,
+        container,
+        T0 + timedelta(minutes=minutes),
+        fill,
+        NATIVE,
+        temperature_c=temp,
+        tilt=tilt,
+    )
 
 
 def _container(db, device):
-    return db.execute("SELECT container_id FROM devices WHERE device_id = %s", (device,)).fetchone()["container_id"]
+    return db.execute(
+        "SELECT container_id FROM devices WHERE device_id = %s", (device,)
+    ).fetchone()["container_id"]
 
 
 def _state(db, container):
-    return db.execute("SELECT * FROM container_state WHERE container_id = %s", (container,)).fetchone()
+    return db.execute(
+        "SELECT * FROM container_state WHERE container_id = %s", (container,)
+    ).fetchone()
 
 
 def test_write_is_idempotent_and_keeps_the_latest_state(db, tenant_id, add_device):
     """Writing a batch twice inserts nothing the second time; state holds the newest reading."""
     device = add_device()
     c = _container(db, device)
-    batch = [_reading(tenant_id, device, c, 2, fill=0.6), _reading(tenant_id, device, c, 1, fill=0.4)]
+    batch = [
+        _reading(tenant_id, device, c, 2, fill=0.6),
+        _reading(tenant_id, device, c, 1, fill=0.4),
+    ]
     with db.transaction():
         assert write_readings(db, batch) == 2
     with db.transaction():
