@@ -60,10 +60,11 @@ def forecast_fleet(containers: Sequence[Container], histories: Mapping[int, Cont
     flat = {c.id: _flat_since(fits[c.id], config) for c in containers}
     levels = [f.fill[-1] for f in fits.values() if f is not None]
     median_level = float(np.median(levels)) if levels else 0.5
+    neighbours = _Neighbours(containers, fits, flat)
     out = {}
     for c in containers:
         h = histories.get(c.id)
-        out[c.id] = _forecast_one(c, h, fits[c.id], flat, fits, containers, pooled,
+        out[c.id] = _forecast_one(c, h, fits[c.id], flat, neighbours, pooled,
                                   median_level, at_s, offset, config)
     return out
 
@@ -101,33 +102,48 @@ def _flat_since(fit: Fit | None, config: ForecastConfig) -> float | None:
     return None
 
 
-def _neighbour_rate(c: Container, containers: Sequence[Container], fits, flat,
-                    config: ForecastConfig) -> float | None:
-    """Median rate of the nearest healthy same-fraction containers within the radius."""
-    cand = []
-    for o in containers:
-        if o.id == c.id or o.fraction != c.fraction or flat.get(o.id) is not None:
-            continue
-        fit = fits.get(o.id)
-        if fit is not None and fit.observed_days >= 1.0:
-            cand.append((o.location.lat, o.location.lon, fit.mean_rate_per_day))
-    if not cand:
-        return None
-    arr = np.asarray(cand)
-    lat0, lon0 = np.radians(c.location.lat), np.radians(c.location.lon)
-    lat, lon = np.radians(arr[:, 0]), np.radians(arr[:, 1])
-    h = (np.sin((lat - lat0) / 2) ** 2
-         + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2)
-    dist = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
-    inside = np.flatnonzero(dist <= config.neighbour_radius_m)
-    if inside.size == 0:
-        return None
-    nearest = inside[np.argsort(dist[inside])[: config.neighbour_count]]
-    return float(np.median(arr[nearest, 2]))
+class _Neighbours:
+    """Healthy (not flat) containers with a rate, per fraction, as arrays; built on first use
+    (only containers that look stuck need it)."""
+
+    def __init__(self, containers: Sequence[Container], fits, flat) -> None:
+        self._args = (containers, fits, flat)
+        self._table: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+
+    def _build(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        containers, fits, flat = self._args
+        rows: dict[str, list[tuple[float, float, float, float]]] = {}
+        for o in containers:
+            fit = fits.get(o.id)
+            if fit is None or flat.get(o.id) is not None or fit.observed_days < 1.0:
+                continue
+            rows.setdefault(str(o.fraction), []).append(
+                (o.id, np.radians(o.location.lat), np.radians(o.location.lon),
+                 fit.mean_rate_per_day))
+        return {k: (np.asarray(v)[:, 0], np.asarray(v)[:, 1:]) for k, v in rows.items()}
+
+    def rate(self, c: Container, config: ForecastConfig) -> float | None:
+        """Median rate of the nearest such containers of its fraction within the radius."""
+        if self._table is None:
+            self._table = self._build()
+        entry = self._table.get(str(c.fraction))
+        if entry is None:
+            return None
+        ids, arr = entry
+        lat0, lon0 = np.radians(c.location.lat), np.radians(c.location.lon)
+        lat, lon = arr[:, 0], arr[:, 1]
+        h = (np.sin((lat - lat0) / 2) ** 2
+             + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2)
+        dist = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+        inside = np.flatnonzero((dist <= config.neighbour_radius_m) & (ids != c.id))
+        if inside.size == 0:
+            return None
+        nearest = inside[np.argsort(dist[inside])[: config.neighbour_count]]
+        return float(np.median(arr[nearest, 2]))
 
 
-def _forecast_one(c, h, fit, flat, fits, containers, pooled, median_level, at_s, offset,
-                  config: ForecastConfig) -> Forecast:
+def _forecast_one(c, h, fit, flat, neighbours: _Neighbours, pooled, median_level, at_s,
+                  offset, config: ForecastConfig) -> Forecast:
     frac_rates = pooled.get(str(c.fraction), np.full(7, config.default_rate_per_day))
     health: list[str] = []
     if h is not None and h.battery_pct is not None and h.battery_pct < config.low_battery_pct:
@@ -146,7 +162,7 @@ def _forecast_one(c, h, fit, flat, fits, containers, pooled, median_level, at_s,
         trusted_until = last_t
     flat_start = flat.get(c.id)
     if flat_start is not None:
-        expected = _neighbour_rate(c, containers, fits, flat, config)
+        expected = neighbours.rate(c, config)
         before = None
         if expected is None:
             before = _refit_before(h, flat_start, offset)

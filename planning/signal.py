@@ -12,6 +12,8 @@ Pure numpy. Times are epoch seconds (float64), fills fractions 0..1.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -64,6 +66,11 @@ def find_emptyings(times_s: np.ndarray, fill: np.ndarray, *, min_drop: float = 0
     return np.flatnonzero(hit) + 1
 
 
+@lru_cache(maxsize=128)
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(n, k=1)
+
+
 def theil_sen_slope(times_s: np.ndarray, fill: np.ndarray, *, max_points: int = 40,
                     min_dt_s: float = 3 * 3600.0) -> float | None:
     """Robust slope (fraction per second) of one segment, or None if it is too short.
@@ -76,9 +83,9 @@ def theil_sen_slope(times_s: np.ndarray, fill: np.ndarray, *, max_points: int = 
     if n > max_points:
         size = -(-n // max_points)
         m = n // size
-        times_s = np.median(times_s[n - m * size:].reshape(m, size), axis=1)
+        times_s = times_s[n - m * size:].reshape(m, size).mean(axis=1)
         fill = np.median(fill[n - m * size:].reshape(m, size), axis=1)
-    i, j = np.triu_indices(times_s.shape[0], k=1)
+    i, j = _pairs(times_s.shape[0])
     dt = times_s[j] - times_s[i]
     keep = dt >= min_dt_s
     if not keep.any():
