@@ -1,8 +1,9 @@
 """Planning jobs on a PostgreSQL job queue (procrastinate): daily plans per tenant, retried.
 
 - `plan_fraction_job(tenant_id, plan_date, fraction, ...)`: plan one tenant, day and fraction
-  (queue "planning"). Retried up to 3 times with a growing wait; a job that still fails stays
-  `failed` in `procrastinate_jobs` and is logged at ERROR (`wasteroute plan jobs` lists them).
+  (queue "planning"). Up to 3 attempts, 30 s apart (input errors such as "no vehicle" are not
+  retried); a job that still fails stays `failed` in `procrastinate_jobs` and is logged at
+  ERROR with its traceback (`wasteroute plans jobs` lists jobs with status and attempts).
   It holds the procrastinate lock "plan:{tenant}:{date}:{fraction}", so two jobs for the same
   plan never run at once, and a queueing lock of the same name, so it is queued only once.
 - `schedule_tick`: a procrastinate periodic task, every 5 minutes (queue "scheduler"). For
@@ -30,6 +31,7 @@ from zoneinfo import ZoneInfo
 import procrastinate
 import psycopg
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.retry import BaseRetryStrategy, RetryDecision
 from procrastinate.schema import SchemaManager
 
 from storage import connect
@@ -42,7 +44,26 @@ log = logging.getLogger(__name__)
 _SCHEMA_LOCK = 7_401_055_002
 PLAN_TASK = "wasteroute.plan_fraction"
 TICK_TASK = "wasteroute.schedule_tick"
-RETRY = procrastinate.RetryStrategy(max_attempts=3, wait=30, exponential_wait=2)
+
+
+class PlanRetry(BaseRetryStrategy):
+    """Retry a failed plan job up to 3 attempts, about 30 s apart, unless the failure is in
+    the input (no vehicle, unknown tenant): retrying those cannot help, so they fail at once
+    and are reported."""
+
+    def __init__(self, max_attempts: int = 3, wait_s: int = 30) -> None:
+        self.inner = procrastinate.RetryStrategy(max_attempts=max_attempts, wait=wait_s)
+
+    def get_retry_decision(self, *, exception: BaseException, job) -> RetryDecision | None:
+        from planning.problem import PlanningInputError
+        from storage import NotFound
+
+        if isinstance(exception, (PlanningInputError, NotFound)):
+            return None
+        return self.inner.get_retry_decision(exception=exception, job=job)
+
+
+RETRY = PlanRetry()
 
 
 def plan_fraction_job(context: procrastinate.JobContext, tenant_id: str, plan_date: str,

@@ -118,3 +118,16 @@ def test_the_schedule_tick_queues_the_day_once_and_a_worker_plans_it(db, databas
     run_worker(database_url, queues=["planning"], wait=False)
     [plan] = plans_store.list_plans(db, tenant_id)
     assert (plan["trigger"], str(plan["plan_date"])) == ("schedule", "2026-11-24")
+
+
+def test_plan_jobs_retry_transient_failures_but_not_input_errors():
+    """A crash is retried (3 attempts); 'no vehicle carries this fraction' fails at once."""
+    from types import SimpleNamespace
+
+    from api.jobs import RETRY
+    from planning.problem import PlanningInputError
+
+    first, third = SimpleNamespace(attempts=1), SimpleNamespace(attempts=3)
+    assert RETRY.get_retry_decision(exception=RuntimeError("db went away"), job=first)
+    assert RETRY.get_retry_decision(exception=RuntimeError("again"), job=third) is None
+    assert RETRY.get_retry_decision(exception=PlanningInputError("no vehicle"), job=first) is None
