@@ -30,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--file", default=str(DENHAAG), help="GeoJSON/CSV of container locations")
     p.add_argument("--keep", action="store_true", help="keep the bench tenant")
+    p.add_argument("--dump-problem", help="pickle the optimizer Problem here (for the solver)")
     p.set_defaults(func=run)
 
 
@@ -99,6 +100,12 @@ def run(args: argparse.Namespace) -> int:
                                  trigger="bench")
             wall = time.perf_counter() - began
             print(summary(outcome))
+            if args.dump_problem and outcome.routing is not None:
+                import pickle
+
+                with open(args.dump_problem, "wb") as fh:
+                    pickle.dump(outcome.routing.problem, fh)
+                print(f"problem written to {args.dump_problem}")
             print(f"END TO END (DB -> stored plan): {wall:.1f} s wall, solver limit "
                   f"{settings.time_limit_s:g} s")
         finally:
