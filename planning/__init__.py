@@ -2,10 +2,18 @@
 the service and the simulator's offline trial use the very same logic.
 
 Public API:
-- Forecast: `ContainerHistory` (input), `ForecastConfig`, `forecast_fleet(containers,
-  histories, at_s, tz, config) -> {container_id: Forecast}`; `Forecast.fill_at(t_s)`,
-  `Forecast.full_at()` (uCIFI forecastFullDate), `Forecast.average_filling_speed` (uCIFI
-  averageFillingSpeed, fraction per day), `Forecast.health`, `Forecast.method`.
+- Forecast (planning.forecast, planning.fleet): `ContainerHistory` (input), `ForecastConfig`,
+  `forecast_fleet(containers, histories, at_s, tz, config) -> {container_id: Forecast}`;
+  `Forecast.fill_at(t_s)`, `Forecast.full_at()` (uCIFI forecastFullDate),
+  `Forecast.average_filling_speed` (uCIFI averageFillingSpeed, fraction per day),
+  `Forecast.health` ("stale", "stuck", "low-battery", "no-readings"), `Forecast.method`.
+- Selection (planning.selection): `SelectionPolicy`, `Alarms`, `Decision`,
+  `select_containers(forecasts, plan_date, tz, policy, service_time=, alarms=)`,
+  `next_collection_day`.
+- Routing problem (planning.problem): `build_problem(...) -> RoutingInput`, `RoutingSettings`,
+  `PlanningInputError`.
+- Container files (planning.container_files): `read_container_file`, `parse_geojson`,
+  `parse_csv`, `ContainerFileError`.
 - Low level: `fit_history`, `rise_between` (planning.forecast), `hampel_outliers`,
   `find_emptyings`, `theil_sen_slope` (planning.signal).
 """
@@ -19,14 +27,26 @@ from planning.forecast import (
     fit_history,
     rise_between,
 )
+from planning.selection import (
+    Alarms,
+    Decision,
+    SelectionPolicy,
+    next_collection_day,
+    select_containers,
+)
 
 __all__ = [
+    "Alarms",
     "ContainerHistory",
+    "Decision",
     "Fit",
     "Forecast",
     "ForecastConfig",
+    "SelectionPolicy",
     "fit_history",
     "forecast_fleet",
+    "next_collection_day",
     "rise_between",
+    "select_containers",
     "utc_offset_s",
 ]
