@@ -23,6 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+LOGS = ROOT / "artifacts" / "web-logs"  # the API's and the planning worker's output
 CHROMIUM = os.environ.get("WASTEROUTE_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("WASTEROUTE_CHROMEDRIVER", "/usr/bin/chromedriver")
 HOW_TO_INSTALL = "install Debian's chromium and chromium-driver with `scripts/install-browser.sh`"
@@ -38,10 +39,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_url(database_url: str) -> Iterator[str]:
     """`uvicorn api.app:create_app` in its own process, on the session's database."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("uvicorn") / "uvicorn.log"
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log_path = LOGS / "uvicorn.log"
     env = {**os.environ, "DATABASE_URL": database_url, "API_JWT_SECRET": JWT_SECRET,
            "API_LOGIN_MAX_FAILURES": "50"}
     with open(log_path, "wb") as log:
@@ -61,6 +63,29 @@ def server_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
                 pytest.fail(f"the API did not start:\n{log_path.read_text()[-3000:]}", pytrace=False)
             time.sleep(0.2)
         yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def plan_worker(database_url: str, server_url: str) -> Iterator[subprocess.Popen]:
+    """`wasteroute worker` taking the planning jobs that POST /v1/plans queues."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log_path = LOGS / "worker.log"
+    script = Path(sys.executable).with_name("wasteroute")
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONFAULTHANDLER": "1"}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([str(script), "worker", "--queues", "planning", "--concurrency", "2"],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    time.sleep(0.5)
+    if proc.poll() is not None:
+        pytest.fail(f"the planning worker did not start:\n{log_path.read_text()[-3000:]}", pytrace=False)
+    try:
+        yield proc
     finally:
         proc.terminate()
         try:

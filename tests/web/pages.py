@@ -39,7 +39,9 @@ def wait_markers(browser, n: int) -> list:
     return markers(browser)
 
 
-def console_errors(browser) -> list[str]:
-    """Severe messages from the page's console (script errors, failed requests to our API)."""
+def console_errors(browser, allow: tuple[str, ...] = ()) -> list[str]:
+    """Severe messages from the page's console (script errors, failed requests to our API),
+    except those containing one of `allow`."""
+    ignore = ("favicon.ico", *allow)
     return [e["message"] for e in browser.get_log("browser")
-            if e["level"] == "SEVERE" and "tile" not in e["message"] and "favicon" not in e["message"]]
+            if e["level"] == "SEVERE" and not any(a in e["message"] for a in ignore)]

@@ -39,6 +39,13 @@ export class ContainerLayer {
     return this.features.length;
   }
 
+  nameOf(id) {
+    const f = this.features.find((x) => x.id === id);
+    return f ? f.properties.external_id : `#${id}`;
+  }
+
+  fractions() { return [...new Set(this.features.map((f) => f.properties.fraction))].sort(); }
+
   setColourBy(mode) { this.colourBy = mode; this.render(); }
 
   valueOf(p) { return this.colourBy === "tomorrow" ? fillTomorrow(p) : p.fill_fraction; }

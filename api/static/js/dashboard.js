@@ -62,7 +62,9 @@ async function start() {
     detail: $("#container-detail"), legend: $("#legend") });
   $("#colour-by").addEventListener("change", (e) => containers.setColourBy(e.target.value));
   planView = new PlanView(map, api, { form: $("#plan-form"), date: $("#plan-date"), fraction: $("#plan-fraction"),
-    status: $("#plan-status"), view: $("#plan-view"), onChange: () => containers.load() });
+    timeLimit: $("#plan-time-limit"), status: $("#plan-status"), view: $("#plan-view"),
+    onChange: () => containers.load(), containerName: (id) => containers.nameOf(id),
+    fractions: () => containers.fractions() });
   setupKpis(api, { form: $("#kpi-form"), start: $("#kpi-start"), end: $("#kpi-end"), view: $("#kpi-view") });
   setupTrial(api, { server: $("#trial-server"), file: $("#trial-file"), frame: $("#trial-frame"), none: $("#trial-none") });
   document.querySelectorAll("#tabs button").forEach((b) => b.addEventListener("click", () => switchTab(b.dataset.tab)));

@@ -131,7 +131,7 @@ function render() {
     box.innerHTML = `<div class="label">${t("d.next")} · #${next.seq}</div><h2 id="next-title">${title}</h2>
       <div class="meta">${t("d.eta")} ${fmtTime(next.eta)}${next.address ? ` · ${esc(next.address)}` : ""}${next.load_kg != null ? ` · ${t("d.load")} ${fmtNumber(next.load_kg, 0)} kg` : ""}</div>
       ${actions}
-      <div class="nav-links"><a id="nav-geo" href="${links.geo}">🧭 ${t("d.navigate")}</a><a id="nav-web" href="${links.web}" target="_blank" rel="noopener">🗺 ${t("d.navigate_web")}</a></div>`;
+      <div class="nav-links"><a id="nav-geo" href="${links.geo}">${t("d.navigate")} ➜</a><a id="nav-web" href="${links.web}" target="_blank" rel="noopener">${t("d.navigate_web")} ↗</a></div>`;
     box.querySelector("#act-emptied")?.addEventListener("click", () => report(next, { kind: "emptied" }));
     box.querySelector("#act-disposal")?.addEventListener("click", () => report(next, { kind: "disposal" }));
     box.querySelector("#act-skip")?.addEventListener("click", () => { skipping = true; render(); });

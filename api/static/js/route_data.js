@@ -24,7 +24,7 @@ export function normaliseRoutes(data) {
     const depot = r.depot && r.depot.lat != null ? [r.depot.lat, r.depot.lon]
       : r.depot_lat != null ? [r.depot_lat, r.depot_lon] : null;
     const path = [...(depot ? [depot] : []), ...stops.map((s) => [s.lat, s.lon]), ...(depot ? [depot] : [])];
-    return { vehicle_id: r.vehicle_id, vehicle_name: r.vehicle_name || r.vehicle?.name || "", route_no: r.route_no,
+    return { plan_id: r.plan_id, vehicle_id: r.vehicle_id, vehicle_name: r.vehicle_name || r.vehicle?.name || "", route_no: r.route_no,
       distance_m: r.distance_m, duration_s: r.duration_s, start_at: r.start_at, end_at: r.end_at,
       n_unloads: r.n_unloads ?? stops.filter((s) => s.kind === "disposal").length, depot, path, stops };
   });
