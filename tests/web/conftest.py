@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,12 +43,32 @@ def server_url(database_url: str) -> Iterator[str]:
     port = _free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
     log_path = LOGS / "uvicorn.log"
-    env = {**os.environ, "DATABASE_URL": database_url, "API_JWT_SECRET": JWT_SECRET,
-           "API_LOGIN_MAX_FAILURES": "50"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "API_JWT_SECRET": JWT_SECRET,
+        "API_LOGIN_MAX_FAILURES": "50",
+    }
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
-                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "api.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -60,7 +79,9 @@ def server_url(database_url: str) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the API did not start:\n{log_path.read_text()[-3000:]}", pytrace=False)
+                pytest.fail(
+                    f"the API did not start:\n{log_path.read_text()[-3000:]}", pytrace=False
+                )
             time.sleep(0.2)
         yield url
     finally:
@@ -79,11 +100,18 @@ def plan_worker(database_url: str, server_url: str) -> Iterator[subprocess.Popen
     script = Path(sys.executable).with_name("wasteroute")
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONFAULTHANDLER": "1"}
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([str(script), "worker", "--queues", "planning", "--concurrency", "2"],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [str(script), "worker", "--queues", "planning", "--concurrency", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     time.sleep(0.5)
     if proc.poll() is not None:
-        pytest.fail(f"the planning worker did not start:\n{log_path.read_text()[-3000:]}", pytrace=False)
+        pytest.fail(
+            f"the planning worker did not start:\n{log_path.read_text()[-3000:]}", pytrace=False
+        )
     try:
         yield proc
     finally:
@@ -102,18 +130,32 @@ def chromium_paths() -> tuple[str, str]:
     return CHROMIUM, CHROMEDRIVER
 
 
-def new_browser(chromium_paths: tuple[str, str], profile: Path, size: tuple[int, int] = TABLET,
-                lang: str = "en-GB"):
+def new_browser(
+    chromium_paths: tuple[str, str],
+    profile: Path,
+    size: tuple[int, int] = TABLET,
+    lang: str = "en-GB",
+):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     binary, driver_path = chromium_paths
     options = webdriver.ChromeOptions()
     options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", f"--lang={lang}",
-                 f"--window-size={size[0]},{size[1]}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        f"--lang={lang}",
+        f"--window-size={size[0]},{size[1]}",
+    ):
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"intl.accept_languages": lang})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})

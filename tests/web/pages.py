@@ -43,5 +43,8 @@ def console_errors(browser, allow: tuple[str, ...] = ()) -> list[str]:
     """Severe messages from the page's console (script errors, failed requests to our API),
     except those containing one of `allow`."""
     ignore = ("favicon.ico", *allow)
-    return [e["message"] for e in browser.get_log("browser")
-            if e["level"] == "SEVERE" and not any(a in e["message"] for a in ignore)]
+    return [
+        e["message"]
+        for e in browser.get_log("browser")
+        if e["level"] == "SEVERE" and not any(a in e["message"] for a in ignore)
+    ]

@@ -37,7 +37,9 @@ def test_container_click_shows_history_chart_and_forecast(server_url, seed, brow
     b.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", first)
     card = visible(b, "#container-detail")
     assert card.get_attribute("data-container-id") == cid
-    wait(b).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#container-detail svg.chart path.series"))
+    wait(b).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#container-detail svg.chart path.series")
+    )
     series = b.find_elements(By.CSS_SELECTOR, "#container-detail svg.chart path.series")
     labels = [s.get_attribute("data-label") for s in series]
     assert "history" in labels and "forecast" in labels
@@ -46,21 +48,34 @@ def test_container_click_shows_history_chart_and_forecast(server_url, seed, brow
 
 
 def test_colour_by_tomorrows_forecast_makes_containers_fuller(server_url, seed, browser_factory):
-    """Switching the colouring to tomorrow's forecast raises the fill shown for filling containers."""
+    """Colouring by tomorrow's forecast raises the fill shown for filling containers."""
     town = seed(6, alarms=False)
     b = browser_factory()
     log_in(b, f"{server_url}/ui/?tiles=none", town.planner)
-    before = {m.get_attribute("data-container-id"): float(m.get_attribute("data-fill")) for m in wait_markers(b, 6)}
+    before = {
+        m.get_attribute("data-container-id"): float(m.get_attribute("data-fill"))
+        for m in wait_markers(b, 6)
+    }
     b.find_element(By.CSS_SELECTOR, "#colour-by option[value=tomorrow]").click()
-    wait(b).until(lambda d: {m.get_attribute("data-container-id"): float(m.get_attribute("data-fill"))
-                             for m in markers(d)} != before)
-    after = {m.get_attribute("data-container-id"): float(m.get_attribute("data-fill")) for m in markers(b)}
+    wait(b).until(
+        lambda d: (
+            {
+                m.get_attribute("data-container-id"): float(m.get_attribute("data-fill"))
+                for m in markers(d)
+            }
+            != before
+        )
+    )
+    after = {
+        m.get_attribute("data-container-id"): float(m.get_attribute("data-fill"))
+        for m in markers(b)
+    }
     assert all(after[k] >= before[k] for k in before)
     assert sum(after.values()) > sum(before.values())
 
 
 def test_dutch_text_and_unreachable_tiles(server_url, seed, browser_factory, shot):
-    """With a Dutch browser the page speaks Dutch; with a dead tile server the containers still show."""
+    """A Dutch browser gets Dutch text; with a dead tile server the containers still show."""
     town = seed(5)
     b = browser_factory(lang="nl-NL")
     log_in(b, f"{server_url}/ui/?tiles=http://127.0.0.1:9/{{z}}/{{x}}/{{y}}.png", town.planner)

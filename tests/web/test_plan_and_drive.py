@@ -25,17 +25,25 @@ def make_and_publish(b, shot=None) -> str:
     limit.clear()
     limit.send_keys("3")
     clickable(b, "#plan-make").click()
-    plan = wait(b, 120).until(lambda d: d.find_elements(By.CSS_SELECTOR, "article.plan[data-status=draft]"))[0]
+    plan = wait(b, 120).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "article.plan[data-status=draft]")
+    )[0]
     if shot:
         shot(b, "plan-draft")
     plan_id = plan.get_attribute("data-plan-id")
     clickable(b, f"#publish-{plan_id}").click()
-    wait(b).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"article.plan[data-plan-id='{plan_id}'][data-status=published]"))
+    wait(b).until(
+        lambda d: d.find_elements(
+            By.CSS_SELECTOR, f"article.plan[data-plan-id='{plan_id}'][data-status=published]"
+        )
+    )
     return plan_id
 
 
 def published_routes(server_url: str, planner: str) -> list[dict]:
-    r = httpx.get(f"{server_url}/v1/routes", params={"date": TOMORROW}, headers=api_login(server_url, planner))
+    r = httpx.get(
+        f"{server_url}/v1/routes", params={"date": TOMORROW}, headers=api_login(server_url, planner)
+    )
     assert r.status_code == 200, r.text
     return r.json()["routes"]
 
@@ -66,20 +74,36 @@ def test_plan_publish_drive_and_reset(server_url, plan_worker, seed, browser_fac
     log_in(tablet, f"{server_url}/ui/driver/?tiles=none&date={TOMORROW}", driver_name)
     first = route["stops"][0]
     nxt = visible(tablet, "#next-stop")
-    wait(tablet).until(lambda d: d.find_element(By.CSS_SELECTOR, "#next-stop").get_attribute("data-stop-id") == str(first["stop_id"]))
+    wait(tablet).until(
+        lambda d: (
+            d.find_element(By.CSS_SELECTOR, "#next-stop").get_attribute("data-stop-id")
+            == str(first["stop_id"])
+        )
+    )
     assert first["external_id"] in nxt.find_element(By.CSS_SELECTOR, "#next-title").text
     assert len(tablet.find_elements(By.CSS_SELECTOR, "#stop-list li")) == len(route["stops"])
     geo = tablet.find_element(By.CSS_SELECTOR, "#nav-geo").get_attribute("href")
     assert geo.startswith(f"geo:{first['lat']:.6f},{first['lon']:.6f}")
-    assert "google.com/maps/dir" in tablet.find_element(By.CSS_SELECTOR, "#nav-web").get_attribute("href")
+    assert "google.com/maps/dir" in tablet.find_element(By.CSS_SELECTOR, "#nav-web").get_attribute(
+        "href"
+    )
     assert tablet.find_elements(By.CSS_SELECTOR, "#map path.route-line")
     shot(tablet, "driver-route")
 
     clickable(tablet, "#act-emptied").click()
     second = route["stops"][1]
-    wait(tablet).until(lambda d: d.find_element(By.CSS_SELECTOR, "#next-stop").get_attribute("data-stop-id") == str(second["stop_id"]))
-    wait(tablet).until(lambda d: d.find_element(By.CSS_SELECTOR, "#conn").get_attribute("data-queued") == "0")
-    assert "done" in tablet.find_element(By.CSS_SELECTOR, f"#stop-list li[data-stop-id='{first['stop_id']}']").get_attribute("class")
+    wait(tablet).until(
+        lambda d: (
+            d.find_element(By.CSS_SELECTOR, "#next-stop").get_attribute("data-stop-id")
+            == str(second["stop_id"])
+        )
+    )
+    wait(tablet).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#conn").get_attribute("data-queued") == "0"
+    )
+    assert "done" in tablet.find_element(
+        By.CSS_SELECTOR, f"#stop-list li[data-stop-id='{first['stop_id']}']"
+    ).get_attribute("class")
     shot(tablet, "driver-after-emptied")
 
     emptied = str(first["container_id"])
@@ -87,16 +111,24 @@ def test_plan_publish_drive_and_reset(server_url, plan_worker, seed, browser_fac
     def reset_on_map(d) -> bool:
         d.refresh()
         wait_markers(d, 12)
-        marker = d.find_element(By.CSS_SELECTOR, f"#map path.container-marker[data-container-id='{emptied}']")
+        marker = d.find_element(
+            By.CSS_SELECTOR, f"#map path.container-marker[data-container-id='{emptied}']"
+        )
         return float(marker.get_attribute("data-fill")) == 0.0
 
     wait(planner, 30).until(reset_on_map)
     shot(planner, "container-reset")
 
     outsider = browser_factory()
-    log_in(outsider, f"{server_url}/ui/driver/?tiles=none&date={TOMORROW}", next(iter(other.drivers.values())))
+    log_in(
+        outsider,
+        f"{server_url}/ui/driver/?tiles=none&date={TOMORROW}",
+        next(iter(other.drivers.values())),
+    )
     message = visible(outsider, "#route-message")
-    wait(outsider).until(lambda d: TOMORROW in d.find_element(By.CSS_SELECTOR, "#route-message").text)
+    wait(outsider).until(
+        lambda d: TOMORROW in d.find_element(By.CSS_SELECTOR, "#route-message").text
+    )
     assert outsider.find_elements(By.CSS_SELECTOR, "#stop-list li") == []
     assert not outsider.find_elements(By.CSS_SELECTOR, "#map .sq-icon")
     assert route["stops"][0]["external_id"] not in outsider.page_source
@@ -114,7 +146,9 @@ def test_plan_publish_drive_and_reset(server_url, plan_worker, seed, browser_fac
 
 
 @pytest.mark.slow
-def test_offline_reports_are_queued_and_sent_once(server_url, plan_worker, seed, browser_factory, shot):
+def test_offline_reports_are_queued_and_sent_once(
+    server_url, plan_worker, seed, browser_factory, shot
+):
     """Offline, a skip is queued on the tablet; back online it is sent; resending is a no-op."""
     town = seed(9, n_vehicles=1)
     planner = browser_factory()
@@ -123,34 +157,54 @@ def test_offline_reports_are_queued_and_sent_once(server_url, plan_worker, seed,
     make_and_publish(planner)
     route = published_routes(server_url, town.planner)[0]
     tablet = browser_factory(size=(800, 1280))  # tablet portrait
-    log_in(tablet, f"{server_url}/ui/driver/?tiles=none&date={TOMORROW}", town.drivers[route["vehicle_id"]])
+    log_in(
+        tablet,
+        f"{server_url}/ui/driver/?tiles=none&date={TOMORROW}",
+        town.drivers[route["vehicle_id"]],
+    )
     visible(tablet, "#act-skip")
     offline = {"offline": True, "latency": 0, "download_throughput": 0, "upload_throughput": 0}
     tablet.set_network_conditions(**offline)
-    wait(tablet).until(lambda d: "offline" in d.find_element(By.CSS_SELECTOR, "#conn").get_attribute("class"))
+    wait(tablet).until(
+        lambda d: "offline" in d.find_element(By.CSS_SELECTOR, "#conn").get_attribute("class")
+    )
     clickable(tablet, "#act-skip").click()
     clickable(tablet, "button[data-reason=blocked]").click()
-    wait(tablet).until(lambda d: d.find_element(By.CSS_SELECTOR, "#conn").get_attribute("data-queued") == "1")
-    queued = tablet.execute_script("return Object.entries(localStorage).find(([k]) => k.startsWith('wasteroute.driver.queue.'))")
+    wait(tablet).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#conn").get_attribute("data-queued") == "1"
+    )
+    queued = tablet.execute_script(
+        "return Object.entries(localStorage)"
+        ".find(([k]) => k.startsWith('wasteroute.driver.queue.'))"
+    )
     events = json.loads(queued[1])
     assert events[0]["kind"] == "skipped" and events[0]["skip_reason"] == "blocked"
     assert events[0]["stop_id"] == route["stops"][0]["stop_id"]
     shot(tablet, "offline-queued")
 
-    tablet.set_network_conditions(offline=False, latency=0, download_throughput=-1, upload_throughput=-1)
-    wait(tablet, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, "#conn").get_attribute("data-queued") == "0")
+    tablet.set_network_conditions(
+        offline=False, latency=0, download_throughput=-1, upload_throughput=-1
+    )
+    wait(tablet, 30).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#conn").get_attribute("data-queued") == "0"
+    )
     headers = api_login(server_url, town.planner)
 
     def stored() -> list[dict]:
-        r = httpx.get(f"{server_url}/v1/stop-events", params={"container_id": route["stops"][0]["container_id"]},
-                      headers=headers)
+        r = httpx.get(
+            f"{server_url}/v1/stop-events",
+            params={"container_id": route["stops"][0]["container_id"]},
+            headers=headers,
+        )
         return [e for e in r.json()["data"] if e["event_id"] == events[0]["event_id"]]
 
     wait(tablet).until(lambda _: len(stored()) == 1)
     # The tablet lost the answer and sends the same queue again: nothing is counted twice.
     tablet.execute_script("localStorage.setItem(arguments[0], arguments[1])", queued[0], queued[1])
     clickable(tablet, "#refresh").click()
-    wait(tablet, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, "#conn").get_attribute("data-queued") == "0")
+    wait(tablet, 30).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#conn").get_attribute("data-queued") == "0"
+    )
     assert len(stored()) == 1
     assert stored()[0]["skip_reason"] == "blocked"
     shot(tablet, "back-online")
