@@ -21,6 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=1, help="solver processes for large plans")
     p.add_argument("--now", type=_instant, help="forecast time, ISO (default: now)")
     p.add_argument("--publish", action="store_true", help="publish the new version")
+    p.add_argument("--stale-after-h", type=float, default=24.0,
+                   help="a sensor quiet this long is stale (default 24 h)")
     p.set_defaults(func=run_plan)
     ps = subparsers.add_parser("plans", help="stored plans: list, show, publish; planning jobs")
     ps.add_argument("--database-url", help="defaults to $DATABASE_URL")
@@ -77,10 +79,12 @@ def _fraction(text: str | None):
 
 def run_plan(args: argparse.Namespace) -> int:
     from api.planning import PlanSettings, plan_day, publish
+    from planning import ForecastConfig
     from planning.problem import PlanningInputError
     from storage import NotFound, connect
 
-    settings = PlanSettings(time_limit_s=args.time_limit, seed=args.seed, workers=args.workers)
+    settings = PlanSettings(time_limit_s=args.time_limit, seed=args.seed, workers=args.workers,
+                            forecast=ForecastConfig(stale_after_s=args.stale_after_h * 3600))
     with connect(database_url_from(args), autocommit=True) as conn:
         try:
             outcomes = plan_day(conn, args.tenant, args.date, _fraction(args.fraction), settings,
