@@ -32,7 +32,10 @@ def test_lost_answers_are_retried_with_the_same_event_ids():
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/v1/auth/token":
             return httpx.Response(200, json={"access_token": "t", "token_type": "bearer"})
+        if request.url.path == "/v1/auth/me":
+            return httpx.Response(200, json={"role": "driver", "vehicle_id": 1})
         if request.url.path == "/v1/routes":
+            assert request.url.params["vehicle"] == "1"
             return httpx.Response(200, json={"date": "2026-04-20", "vehicle_id": 1,
                                              "routes": [ROUTE]})
         ids = [e["event_id"] for e in json.loads(request.content)["events"]]
