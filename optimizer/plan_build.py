@@ -85,7 +85,8 @@ def build_plan(
     """The plan of these routes; stops on no route are unserved, with a reason."""
     built = []
     for v, route in enumerate(routes):
-        t = times[v] if times is not None else forward_times(problem, v, route)
+        t = times[v] if times is not None and times[v] is not None else None
+        t = t or forward_times(problem, v, route)
         built.append(build_route(problem, v, route, t))
     served = {c for r in routes for c in r if c >= 0}
     unserved = tuple(

@@ -64,11 +64,8 @@ def _rows(lines: list[str], source: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def read_kim2006(path: str | Path, n_vehicles: int | None = None) -> Problem:
-    """Read one Kim 2006 instance file into a `Problem`."""
-    source = str(path)
-    lines = Path(path).read_text().splitlines()
-    cap_yd, day_yd, max_stops, lunch_s, mph = _header(lines, source)
+def _places(lines: list[str], source: str):
+    """Depots, stops, disposal sites, planar points and the depot's opening hours."""
     depots, stops, sites, points = [], [], [], []
     depot_window = (0, 24 * 3600)
     for lineno, f in _rows(lines, source):
@@ -83,54 +80,50 @@ def read_kim2006(path: str | Path, n_vehicles: int | None = None) -> Problem:
             depots.append(Depot(f[0], loc))
             depot_window = (start, end)
         elif kind == 1:
-            stops.append(
-                Stop(
-                    f"{f[0]}@{lineno}",
-                    loc,
-                    math.ceil(load * L_PER_CUBIC_YARD - 1e-6),
-                    0,
-                    service,
-                    start,
-                    end,
-                )
-            )
+            volume_l = math.ceil(load * L_PER_CUBIC_YARD - 1e-6)
+            stops.append(Stop(f"{f[0]}@{lineno}", loc, volume_l, 0, service, start, end))
         elif kind == 2:
             sites.append(DisposalSite(f[0], loc, service, start, end))
         else:
             raise InputFormatError(source, f"line {lineno}", f"stop type {kind} not 0, 1 or 2")
     if len(depots) != 1:
         raise InputFormatError(source, "stops", f"expected one depot (type 0), found {len(depots)}")
+    return depots, stops, sites, points, depot_window
+
+
+def read_kim2006(path: str | Path, n_vehicles: int | None = None) -> Problem:
+    """Read one Kim 2006 instance file into a `Problem`."""
+    source = str(path)
+    lines = Path(path).read_text().splitlines()
+    cap_yd, day_yd, max_stops, lunch_s, mph = _header(lines, source)
+    depots, stops, sites, points, (open_s, close_s) = _places(lines, source)
     dist, dur = ManhattanProvider(mph * KM_PER_MILE, M_PER_FOOT).matrices(points)
     total_l = sum(s.volume_l for s in stops)
     cap_l = math.floor(cap_yd * L_PER_CUBIC_YARD)
     day_l = math.floor(day_yd * L_PER_CUBIC_YARD)
-    work_s = sum(s.service_s for s in stops) + math.ceil(total_l / cap_l) * max(
-        [d.unload_s for d in sites] or [0]
-    )
+    unload_s = max([d.unload_s for d in sites] or [0])
+    work_s = sum(s.service_s for s in stops) + math.ceil(total_l / cap_l) * unload_s
     k = n_vehicles or estimate_fleet(
-        total_l,
-        day_l,
-        len(stops),
-        int(max_stops),
-        work_s / max(1, depot_window[1] - depot_window[0]),
+        total_l, day_l, len(stops), int(max_stops), work_s / max(1, close_s - open_s)
     )
-    vehicle = Vehicle(
-        "",
-        0,
-        cap_l,
-        None,
-        depot_window[0],
-        depot_window[1],
-        Break(LUNCH_EARLIEST_S, LUNCH_LATEST_S, int(lunch_s)),
-        int(max_stops),
-        day_l,
-        None,
-        None,
-        VEHICLE_FIXED_COST,
+    lunch = Break(LUNCH_EARLIEST_S, LUNCH_LATEST_S, int(lunch_s))
+    vehicles = tuple(
+        Vehicle(
+            str(v + 1),
+            0,
+            cap_l,
+            None,
+            open_s,
+            close_s,
+            lunch,
+            int(max_stops),
+            day_l,
+            None,
+            None,
+            VEHICLE_FIXED_COST,
+        )
+        for v in range(k)
     )
-    from dataclasses import replace
-
-    vehicles = tuple(replace(vehicle, id=str(v + 1)) for v in range(k))
     return Problem(
         dist,
         dur,
@@ -151,4 +144,6 @@ def estimate_fleet(total_l: int, day_l: int, n_stops: int, max_stops: int, work_
         math.ceil(work_days),
         1,
     )
-    return math.ceil(need * 2.5) + 3
+    # Small instances are solved in one model, where spare vehicles slow the first solution;
+    # large ones are solved by clusters, which need slack to fit their estimated share.
+    return math.ceil(need * (1.5 if n_stops <= 220 else 2.5)) + 3
