@@ -50,7 +50,7 @@ def _number(source: str, lineno: int, text: str, what: str) -> float:
 
 
 def read_cvrplib(path: str | Path, n_vehicles: int | None = None) -> Problem:
-    """Read a CVRPLIB EUC_2D `.vrp` file. Location i is node i+1; a stop's id is its `.sol` number."""
+    """Read a CVRPLIB EUC_2D `.vrp` file: location i is node i+1, a stop's id its .sol number."""
     source = str(path)
     spec, sections = _parse(Path(path).read_text(), source)
     for key in ("DIMENSION", "CAPACITY"):
