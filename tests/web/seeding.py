@@ -50,7 +50,13 @@ def make_user(
 
 
 def _post(client: httpx.Client, path: str, body: dict) -> dict:
-    r = client.post(path, json=body)
+    for _ in range(50):
+        r = client.post(path, json=body)
+        # The API answers 201 a moment before its transaction commits (reported), so an object
+        # just created may not be visible yet to the next request: wait for it.
+        if r.status_code != 422 or r.json().get("code") != "invalid_reference":
+            break
+        time.sleep(0.05)
     assert r.status_code == 201, f"{path}: {r.status_code} {r.text}"
     return r.json()
 

@@ -163,6 +163,12 @@ def test_offline_reports_are_queued_and_sent_once(
         town.drivers[route["vehicle_id"]],
     )
     visible(tablet, "#act-skip")
+    tablet.set_script_timeout(20)
+    assert tablet.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "navigator.serviceWorker.ready"
+        ".then(() => caches.match('/ui/driver/')).then((r) => done(!!r))"
+    ), "the service worker should have cached the driver's page"
     offline = {"offline": True, "latency": 0, "download_throughput": 0, "upload_throughput": 0}
     tablet.set_network_conditions(**offline)
     wait(tablet).until(
@@ -181,6 +187,15 @@ def test_offline_reports_are_queued_and_sent_once(
     assert events[0]["kind"] == "skipped" and events[0]["skip_reason"] == "blocked"
     assert events[0]["stop_id"] == route["stops"][0]["stop_id"]
     shot(tablet, "offline-queued")
+    # Reloading while offline still opens the page (service worker) with the route and the queue.
+    tablet.refresh()
+    second = str(route["stops"][1]["stop_id"])
+    wait(tablet).until(
+        lambda d: (
+            d.find_element(By.CSS_SELECTOR, "#next-stop").get_attribute("data-stop-id") == second
+        )
+    )
+    assert tablet.find_element(By.CSS_SELECTOR, "#conn").get_attribute("data-queued") == "1"
 
     tablet.set_network_conditions(
         offline=False, latency=0, download_throughput=-1, upload_throughput=-1

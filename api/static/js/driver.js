@@ -222,6 +222,8 @@ function main() {
   window.addEventListener("online", flush);
   window.addEventListener("offline", updateConn);
   setInterval(flush, 15_000);
+  // Keep the pages for offline reloads (needs a secure context: https, or localhost).
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("../sw.js", { scope: "../" }).catch(() => {});
   if (api.me?.role === "driver" && (api.token || !navigator.onLine)) start().catch((err) => showLogin(err.message));
   else showLogin();
 }
