@@ -28,6 +28,10 @@ def make_and_publish(b, shot=None) -> str:
     plan = wait(b, 120).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, "article.plan[data-status=draft]")
     )[0]
+    served = plan.find_element(By.CSS_SELECTOR, ".counts").get_attribute("data-served")
+    wait(b).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#map path.planned-ring")) == int(served)
+    )
     if shot:
         shot(b, "plan-draft")
     plan_id = plan.get_attribute("data-plan-id")

@@ -44,6 +44,11 @@ export class ContainerLayer {
     return f ? f.properties.external_id : `#${id}`;
   }
 
+  latLngOf(id) {
+    const f = this.features.find((x) => x.id === id);
+    return f ? [f.geometry.coordinates[1], f.geometry.coordinates[0]] : null;
+  }
+
   fractions() { return [...new Set(this.features.map((f) => f.properties.fraction))].sort(); }
 
   setColourBy(mode) { this.colourBy = mode; this.render(); }

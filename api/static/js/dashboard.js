@@ -64,6 +64,7 @@ async function start() {
   planView = new PlanView(map, api, { form: $("#plan-form"), date: $("#plan-date"), fraction: $("#plan-fraction"),
     timeLimit: $("#plan-time-limit"), status: $("#plan-status"), view: $("#plan-view"),
     onChange: () => containers.load(), containerName: (id) => containers.nameOf(id),
+    containerLatLng: (id) => containers.latLngOf(id),
     fractions: () => containers.fractions() });
   setupKpis(api, { form: $("#kpi-form"), start: $("#kpi-start"), end: $("#kpi-end"), view: $("#kpi-view") });
   setupTrial(api, { server: $("#trial-server"), file: $("#trial-file"), frame: $("#trial-frame"), none: $("#trial-none") });

@@ -70,9 +70,18 @@ export class PlanView {
 
   async loadRoutes() {
     this.routes = {};
+    for (const p of this.plans) {  // if the API gives a plan's stops, drafts show too
+      if (p.routes.some((r) => Array.isArray(r.stops))) {
+        this.routes[p.id] = normaliseRoutes({ routes: p.routes.map((r) => ({ ...r, plan_id: p.id })) });
+      }
+    }
     if (!this.plans.some((p) => p.status === "published")) return;
     const data = await this.api.get("/v1/routes", { date: this.els.date.value });
-    for (const r of normaliseRoutes(data)) (this.routes[r.plan_id] ||= []).push(r);
+    for (const r of normaliseRoutes(data)) {
+      if (!this.plans.find((p) => p.id === r.plan_id && p.routes.some((x) => Array.isArray(x.stops)))) {
+        (this.routes[r.plan_id] ||= []).push(r);
+      }
+    }
   }
 
   async make() {
@@ -190,6 +199,14 @@ export class PlanView {
         for (const s of r.stops.filter((x) => x.kind === "disposal")) {
           L.marker([s.lat, s.lon], { icon: squareIcon(colour, "⇩", "disposal"), title: `${t("plan.disposal")} ${s.name}` }).addTo(this.layer);
         }
+      }
+    }
+    for (const p of this.plans) {
+      if ((this.routes[p.id] || []).length) continue;
+      for (const d of p.decisions.filter((x) => x.served)) {  // no stops: ring what the plan serves
+        const ll = this.els.containerLatLng(d.container_id);
+        if (ll) drawn.push(L.circleMarker(ll, { radius: 13, color: "#0072b2", weight: 3, dashArray: "4 3", fill: false,
+          interactive: false, className: "planned-ring" }).addTo(this.layer));
       }
     }
     if (drawn.length) fitTo(this.map, drawn);
