@@ -21,7 +21,7 @@ TEMPERATURE_KEYS = ("temperature_c", "temperature", "temperature_pro")
 def parse_json_object(payload: bytes) -> dict[str, Any]:
     """The payload as a JSON object, or `Rejected(malformed_json)`."""
     try:
-        obj = json.loads(payload)
+        obj = json.loads(payload.decode())  # str: json skips its encoding detection
     except (ValueError, UnicodeDecodeError) as exc:
         raise Rejected(MALFORMED_JSON, f"not JSON: {exc}") from None
     if not isinstance(obj, dict):
