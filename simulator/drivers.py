@@ -43,8 +43,11 @@ def drive_route(route: dict, fill_at: Callable[[dict], float] | None = None) -> 
     events = []
     load_kg = 0.0
     for stop in route["stops"]:
-        base = {"event_id": str(uuid.uuid4()), "occurred_at": stop["start_at"],
-                "stop_id": stop["stop_id"]}
+        base = {
+            "event_id": str(uuid.uuid4()),
+            "occurred_at": stop["start_at"],
+            "stop_id": stop["stop_id"],
+        }
         if stop["kind"] == "container":
             ev = {**base, "kind": "emptied", "container_id": stop["container_id"]}
             if fill_at is not None:
@@ -52,8 +55,14 @@ def drive_route(route: dict, fill_at: Callable[[dict], float] | None = None) -> 
             events.append(ev)
             load_kg = stop["load_kg"]
         else:
-            events.append({**base, "kind": "disposal", "disposal_site_id":
-                           stop["disposal_site_id"], "weight_kg": round(max(0.0, load_kg), 1)})
+            events.append(
+                {
+                    **base,
+                    "kind": "disposal",
+                    "disposal_site_id": stop["disposal_site_id"],
+                    "weight_kg": round(max(0.0, load_kg), 1),
+                }
+            )
             load_kg = 0.0
     return events
 
@@ -61,8 +70,15 @@ def drive_route(route: dict, fill_at: Callable[[dict], float] | None = None) -> 
 class DriverClient:
     """One driver's tablet."""
 
-    def __init__(self, base_url: str, username: str, password: str, loss_p: float = 0.1,
-                 seed: int = 0, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        username: str,
+        password: str,
+        loss_p: float = 0.1,
+        seed: int = 0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.http = httpx.Client(base_url=base_url, timeout=30, transport=transport)
         self.username, self.password = username, password
         self.loss_p = loss_p
@@ -78,8 +94,9 @@ class DriverClient:
 
     def login(self) -> None:
         """Log in and learn the vehicle this driver drives."""
-        r = self._send("POST", "/v1/auth/token", data={"username": self.username,
-                                                        "password": self.password})
+        r = self._send(
+            "POST", "/v1/auth/token", data={"username": self.username, "password": self.password}
+        )
         if r.status_code != 200:
             raise ServiceUnavailable(f"login of {self.username} failed: {r.status_code} {r.text}")
         self.http.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
@@ -102,7 +119,7 @@ class DriverClient:
         """Post in batches. With probability `loss_p` the server gets a batch but its answer
         is lost: the tablet sends the same batch again."""
         for k in range(0, len(events), batch):
-            chunk = {"events": events[k:k + batch]}
+            chunk = {"events": events[k : k + batch]}
             attempts = 2 if self.rng.random() < self.loss_p else 1
             for attempt in range(attempts):
                 r = self._send("POST", "/v1/stop-events", json=chunk)
@@ -113,8 +130,11 @@ class DriverClient:
                     continue  # this answer never reached the tablet
                 self.log.created += answer["created"]
                 self.log.duplicates_seen += answer["duplicates"]
-                self.log.rejected += [x.get("message", "") for x in answer.get("results", [])
-                                      if x.get("status") == "rejected"]
+                self.log.rejected += [
+                    x.get("message", "")
+                    for x in answer.get("results", [])
+                    if x.get("status") == "rejected"
+                ]
             self.log.events_posted += len(chunk["events"])
 
     def drive_day(self, day: date, fill_at: Callable[[dict], float] | None = None) -> list[dict]:
@@ -126,8 +146,9 @@ class DriverClient:
             self.log.routes_driven += 1
             for ev in events:
                 if ev["kind"] == "emptied":
-                    self.log.emptied.append((ev["container_id"],
-                                             datetime.fromisoformat(ev["occurred_at"])))
+                    self.log.emptied.append(
+                        (ev["container_id"], datetime.fromisoformat(ev["occurred_at"]))
+                    )
                 else:
                     self.log.disposal_kg += ev["weight_kg"]
         return routes
@@ -143,7 +164,8 @@ class DriverClient:
             except httpx.TransportError as exc:
                 if attempt + 1 == TRANSPORT_ATTEMPTS:
                     raise ServiceUnavailable(
-                        f"API not reachable at {self.http.base_url}: {exc}") from exc
+                        f"API not reachable at {self.http.base_url}: {exc}"
+                    ) from exc
                 self.log.retries += 1
-                time.sleep(0.2 * 2 ** attempt)
+                time.sleep(0.2 * 2**attempt)
         raise AssertionError("unreachable")

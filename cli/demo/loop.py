@@ -23,8 +23,14 @@ ROUND_S = 3600  # sensors report hourly
 class DemoCity:
     """The true fill of every container, advanced by the seeded deposits; emptied by drivers."""
 
-    def __init__(self, city, container_ids: list[int], seed: int, start: datetime,
-                 first_fill: tuple[float, float] = (0.2, 0.85)) -> None:
+    def __init__(
+        self,
+        city,
+        container_ids: list[int],
+        seed: int,
+        start: datetime,
+        first_fill: tuple[float, float] = (0.2, 0.85),
+    ) -> None:
         from simulator import DepositModel
 
         self.deposits = DepositModel(city, seed)
@@ -32,7 +38,7 @@ class DemoCity:
         self.index = {cid: i for i, cid in enumerate(container_ids)}
         self.levels = np.random.default_rng(seed).uniform(*first_fill, len(self.volumes))
         self.levels *= self.volumes
-        self.now = start
+        self.start = self.now = start
         self.pending: dict[int, datetime] = {}  # container index -> emptied at
         self.overflowed: set[int] = set()
         self._day_cache: tuple[object, np.ndarray] | None = None
@@ -47,8 +53,9 @@ class DemoCity:
         from simulator.deposits import share_before
 
         while self.now < to:
-            midnight = datetime.combine(self.now.date() + timedelta(days=1), time(0),
-                                        self.now.tzinfo)
+            midnight = datetime.combine(
+                self.now.date() + timedelta(days=1), time(0), self.now.tzinfo
+            )
             end = min(to, midnight)
             day_l = self._day_l(self.now.date())
             s0 = share_before(_seconds(self.now))
@@ -74,8 +81,9 @@ class DemoCity:
         at = datetime.fromisoformat(stop["start_at"])
         extra = 0.0
         if at > self.now and at.date() == self.now.date():
-            extra = (share_before(_seconds(at)) - share_before(_seconds(self.now))) \
-                * self._day_l(self.now.date())[i]
+            extra = (share_before(_seconds(at)) - share_before(_seconds(self.now))) * self._day_l(
+                self.now.date()
+            )[i]
         return float(min(1.0, (self.levels[i] + extra) / self.volumes[i]))
 
     def empty(self, container_id: int, at: datetime) -> None:
@@ -134,15 +142,23 @@ def plan_morning(url: str, tenant_id: str, day, now: datetime, time_limit_s: flo
     from storage import connect
 
     with connect(url, autocommit=True) as conn:
-        outcomes = plan_day(conn, tenant_id, day, settings=PlanSettings(time_limit_s=time_limit_s),
-                            now=now)
+        outcomes = plan_day(
+            conn, tenant_id, day, settings=PlanSettings(time_limit_s=time_limit_s), now=now
+        )
         for o in outcomes:
             publish(conn, tenant_id, o.plan_id)
     return outcomes
 
 
-def drive(api_url: str, drivers: list[str], password: str, day, fill_at: Callable,
-          loss_p: float, seed: int) -> DayResult:
+def drive(
+    api_url: str,
+    drivers: list[str],
+    password: str,
+    day,
+    fill_at: Callable,
+    loss_p: float,
+    seed: int,
+) -> DayResult:
     """Every driver fetches the day's routes from the API and drives them."""
     from simulator.drivers import DriverClient
 
@@ -177,5 +193,6 @@ def count_reset(url: str, tenant_id: str, emptied: list[tuple[int, datetime]]) -
             "SELECT count(*) AS n FROM container_state s"
             " JOIN unnest(%s::bigint[], %s::timestamptz[]) AS e(cid, at) ON e.cid = s.container_id"
             " WHERE s.tenant_id = %s AND s.fill_fraction = 0 AND s.date_last_emptying >= e.at",
-            (ids, ats, tenant_id)).fetchone()
+            (ids, ats, tenant_id),
+        ).fetchone()
     return int(row["n"])

@@ -27,24 +27,26 @@ def count_outcomes(url: str, tenant_id: str, since: datetime) -> DemoCounts:
     q = {
         "readings": "SELECT count(*) AS n FROM readings WHERE tenant_id = %(t)s",
         "rejected": "SELECT count(*) AS n FROM rejected_messages WHERE tenant_id = %(t)s"
-                     " OR (tenant_id IS NULL AND received_at >= %(since)s)",
+        " OR (tenant_id IS NULL AND received_at >= %(since)s)",
         "plans": "SELECT count(*) AS n FROM plans WHERE tenant_id = %(t)s",
         "published": "SELECT count(*) AS n FROM plans WHERE tenant_id = %(t)s"
-                      " AND status = 'published'",
+        " AND status = 'published'",
         "routes": "SELECT count(*) AS n FROM plan_routes r JOIN plans p ON p.id = r.plan_id"
-                   " WHERE r.tenant_id = %(t)s AND p.status = 'published'",
+        " WHERE r.tenant_id = %(t)s AND p.status = 'published'",
         "planned_stops": "SELECT count(*) AS n FROM plan_stops s JOIN plans p ON p.id = s.plan_id"
-                          " WHERE s.tenant_id = %(t)s AND p.status = 'published'",
+        " WHERE s.tenant_id = %(t)s AND p.status = 'published'",
         "emptied_events": "SELECT count(*) AS n FROM stop_events WHERE tenant_id = %(t)s"
-                           " AND kind = 'emptied'",
+        " AND kind = 'emptied'",
         "disposal_events": "SELECT count(*) AS n FROM stop_events WHERE tenant_id = %(t)s"
-                            " AND kind = 'disposal'",
+        " AND kind = 'disposal'",
         "containers_emptied": "SELECT count(*) AS n FROM container_state WHERE tenant_id = %(t)s"
-                               " AND date_last_emptying IS NOT NULL",
+        " AND date_last_emptying IS NOT NULL",
         "containers_with_state": "SELECT count(*) AS n FROM container_state"
-                                  " WHERE tenant_id = %(t)s",
+        " WHERE tenant_id = %(t)s",
     }
     with connect(url, autocommit=True) as conn:
-        values = {k: int(conn.execute(sql, {"t": tenant_id, "since": since}).fetchone()["n"])
-                  for k, sql in q.items()}
+        values = {
+            k: int(conn.execute(sql, {"t": tenant_id, "since": since}).fetchone()["n"])
+            for k, sql in q.items()
+        }
     return DemoCounts(**values)

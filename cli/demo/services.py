@@ -44,9 +44,10 @@ def start_amqtt_broker(port: int) -> threading.Thread:
     """An amqtt broker on 127.0.0.1:`port` in a daemon thread (its own event loop)."""
     from amqtt.broker import Broker
 
-    config = {"listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{port}"}},
-              "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin":
-                          {"allow_anonymous": True}}}
+    config = {
+        "listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{port}"}},
+        "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
+    }
     ready = threading.Event()
     errors: list[BaseException] = []
 
@@ -89,8 +90,11 @@ class IngestHandle:
     def processed(self) -> int:
         """Messages the worker has finished with (stored, duplicate, rejected, status)."""
         reg = self.worker.metrics.registry
-        names = ("ingest_readings_stored_total", "ingest_readings_duplicate_total",
-                 "ingest_status_updates_total")
+        names = (
+            "ingest_readings_stored_total",
+            "ingest_readings_duplicate_total",
+            "ingest_status_updates_total",
+        )
         done = sum(reg.get_sample_value(n) or 0.0 for n in names)
         for metric in reg.collect():
             if metric.name == "ingest_messages_rejected":
@@ -98,8 +102,9 @@ class IngestHandle:
         return int(done)
 
     def received(self) -> int:
-        return int(self.worker.metrics.registry.get_sample_value(
-            "ingest_messages_received_total") or 0)
+        return int(
+            self.worker.metrics.registry.get_sample_value("ingest_messages_received_total") or 0
+        )
 
     def wait_for(self, published: int, timeout_s: float = 60.0) -> bool:
         """Wait until every published message is received and written; False on timeout."""
@@ -120,19 +125,23 @@ def start_ingest(database_url: str, mqtt_url: str, embedded_broker: bool) -> Ing
     neither MQTT 5 nor shared subscriptions)."""
     from ingest import IngestSettings, Worker
 
-    settings = IngestSettings(**{"INGEST_DATABASE_URL": database_url,
-                                 "INGEST_MQTT_URL": mqtt_url},
-                              share_group="", client_id=f"wasteroute-demo-{uuid.uuid4().hex[:6]}",
-                              protocol="3.1.1" if embedded_broker else "auto",
-                              max_age_s=30 * 86400)
+    settings = IngestSettings(
+        **{"INGEST_DATABASE_URL": database_url, "INGEST_MQTT_URL": mqtt_url},
+        share_group="",
+        client_id=f"wasteroute-demo-{uuid.uuid4().hex[:6]}",
+        protocol="3.1.1" if embedded_broker else "auto",
+        max_age_s=30 * 86400,
+    )
     stop = threading.Event()
     worker = Worker(settings, stop)
     thread = threading.Thread(target=worker.run, name="ingest", daemon=True)
     thread.start()
     if not worker.subscribed.wait(30):
         stop.set()
-        raise UserError("the in-process ingest worker (ingest.Worker) did not subscribe to "
-                        f"{mqtt_url} within 30 s: the live ingest stage failed")
+        raise UserError(
+            "the in-process ingest worker (ingest.Worker) did not subscribe to "
+            f"{mqtt_url} within 30 s: the live ingest stage failed"
+        )
     return IngestHandle(worker, stop, thread)
 
 
@@ -146,10 +155,20 @@ class ApiServer:
         from api import ApiSettings, create_app
 
         self.port = port or free_port()
-        settings = ApiSettings(database_url=database_url, jwt_secret=secrets.token_urlsafe(48),
-                               host="127.0.0.1", port=self.port)
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port,
-                                log_level="warning", access_log=False, timeout_keep_alive=30)
+        settings = ApiSettings(
+            database_url=database_url,
+            jwt_secret=secrets.token_urlsafe(48),
+            host="127.0.0.1",
+            port=self.port,
+        )
+        config = uvicorn.Config(
+            create_app(settings),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            timeout_keep_alive=30,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="api", daemon=True)
         self.url = f"http://127.0.0.1:{self.port}"
