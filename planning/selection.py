@@ -8,6 +8,12 @@ The policy (per tenant and fraction; defaults as the design says):
   the next chance: `prize_m * P(fill at next chance >= must_level)`, with an uncertainty that
   grows with the fill rate and the horizon, and with unhealthy sensors;
 - skip: at or below `skip_level` at service time, and no risk.
+
+Safety margins (off by default): with `must_z` > 0 a container is must when the forecast plus
+`must_z` standard deviations (an upper quantile) reaches `must_level` by the next chance; with
+`prize_lookahead_days` > 0 the prize is the risk of reaching the must level that many days
+after the next chance (so containers that will soon be due are worth picking up while a truck
+passes). The next chance skips `closed_dates` (public holidays), or is given by the caller.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ class SelectionPolicy:
     prize_m: int = 20_000
     base_sigma: float = 0.04  # fill uncertainty at the forecast time
     rate_sigma: float = 0.25  # relative uncertainty of the fill rate
+    must_z: float = 0.0  # must when forecast + must_z * sigma reaches must_level
+    prize_lookahead_days: float = 0.0  # prize: risk this many days after the next chance
+    closed_dates: frozenset[date] = frozenset()  # no collection (public holidays)
 
     def __post_init__(self) -> None:
         if not 0 <= self.skip_level < self.must_level:
@@ -63,11 +72,12 @@ class Decision:
     forecast: Forecast
 
 
-def next_collection_day(plan_date: date, weekdays: frozenset[int]) -> date:
-    """The first day after `plan_date` on a collection weekday."""
-    for k in range(1, 8):
+def next_collection_day(plan_date: date, weekdays: frozenset[int],
+                        closed: frozenset[date] = frozenset()) -> date:
+    """The first day after `plan_date` on a collection weekday that is not closed."""
+    for k in range(1, 8 + 7 * len(closed)):
         d = plan_date + timedelta(days=k)
-        if d.isoweekday() in weekdays:
+        if d.isoweekday() in weekdays and d not in closed:
             return d
     raise ValueError("no collection weekday")  # unreachable: weekdays is never empty
 
@@ -80,12 +90,17 @@ def local_time_s(day: date, at: time, tz: str | ZoneInfo) -> float:
 def select_containers(forecasts: Mapping[int, Forecast], plan_date: date, tz: str | ZoneInfo,
                       policy: SelectionPolicy = SelectionPolicy(), *,
                       service_time: time = time(11, 0),
-                      alarms: Mapping[int, Alarms] | None = None) -> list[Decision]:
+                      alarms: Mapping[int, Alarms] | None = None,
+                      next_chance: date | None = None,
+                      next_chance_time: time | None = None) -> list[Decision]:
     """A decision for every forecast, in container id order. `service_time` is the local time
-    at which a container is assumed to be emptied (on the plan day and the next chance)."""
+    at which a container is assumed to be emptied on the plan day, `next_chance_time` (default:
+    the same) on the next chance, which is `next_chance` if given, else the next collection
+    weekday that is not closed."""
     service_s = local_time_s(plan_date, service_time, tz)
-    nxt = next_collection_day(plan_date, policy.collection_weekdays)
-    next_s = local_time_s(nxt, service_time, tz)
+    nxt = next_chance or next_collection_day(plan_date, policy.collection_weekdays,
+                                             policy.closed_dates)
+    next_s = local_time_s(nxt, next_chance_time or service_time, tz)
     alarms = alarms or {}
     out = []
     for cid in sorted(forecasts):
@@ -103,14 +118,19 @@ def _decide(f: Forecast, alarms: Alarms, service_s: float, next_s: float, nxt: d
     if alarms.reasons():
         return Decision(**common, decision="must", prize_m=0,
                         reason=" and ".join(alarms.reasons()) + health)
-    if at_next >= policy.must_level:
-        reason = (f"forecast {at_next:.0%} by the next collection day {nxt.isoformat()} "
+    sigma = _sigma(f, at_next, policy)
+    upper = at_next + policy.must_z * sigma
+    if upper >= policy.must_level:
+        margin = f" (upper bound {upper:.0%})" if policy.must_z else ""
+        reason = (f"forecast {at_next:.0%}{margin} by the next collection day {nxt.isoformat()} "
                   f"(>= must level {policy.must_level:.0%})")
         if at_service >= policy.must_level:
             reason = f"forecast {at_service:.0%} at service (>= must level {policy.must_level:.0%})"
         return Decision(**common, decision="must", prize_m=0, reason=reason + health)
     if at_service > policy.skip_level:
-        risk = _risk(f, at_next, service_s, next_s, policy)
+        later = next_s + policy.prize_lookahead_days * 86_400
+        at_later = f.fill_at(later) if policy.prize_lookahead_days else at_next
+        risk = _risk(f, at_later, service_s, later, policy)
         prize = max(1, round(policy.prize_m * risk))
         reason = (f"forecast {at_service:.0%} at service, {at_next:.0%} by {nxt.isoformat()}: "
                   f"between skip {policy.skip_level:.0%} and must {policy.must_level:.0%}; "
@@ -125,12 +145,16 @@ def _risk(f: Forecast, at_next: float, service_s: float, next_s: float,
           policy: SelectionPolicy) -> float:
     """P(fill at the next chance >= must level) under a normal error that widens with the
     rise expected until then, and doubles for an unhealthy sensor."""
+    z = (at_next - policy.must_level) / _sigma(f, at_next, policy)
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+def _sigma(f: Forecast, at_next: float, policy: SelectionPolicy) -> float:
+    """Forecast error (fill fraction) at a later time: the reading's uncertainty and the rate's,
+    times the rise expected until then; doubled for an unhealthy sensor."""
     rise = max(0.0, at_next - f.fill_at(f.at_s))
     sigma = math.hypot(policy.base_sigma, policy.rate_sigma * rise)
-    if not f.healthy:
-        sigma *= 2
-    z = (at_next - policy.must_level) / sigma
-    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+    return 2 * sigma if not f.healthy else sigma
 
 
 def count_decisions(decisions: Sequence[Decision]) -> dict[str, int]:

@@ -72,3 +72,41 @@ def test_the_prize_grows_with_the_risk_of_overflowing():
     d = _by_id(select_containers({1: _f(1, 0.55, 0.05), 2: _f(2, 0.70, 0.04)}, MONDAY, TZ))
     assert d[1].decision == d[2].decision == "optional"
     assert d[2].prize_m > d[1].prize_m
+
+
+def test_a_holiday_moves_the_next_chance():
+    """With King's Day (Monday) closed, Friday's next chance is Tuesday: the extra day of
+    filling makes a container that was optional a must."""
+    friday, kings_day = date(2026, 4, 24), date(2026, 4, 27)
+    assert next_collection_day(friday, frozenset({1, 2, 3, 4, 5}),
+                               frozenset({kings_day})) == date(2026, 4, 28)
+    at = datetime(2026, 4, 24, 4, 0, tzinfo=UTC).timestamp()
+    f = Forecast(container_id=1, at_s=at, level=0.5, rates_by_weekday=(0.08,) * 7,
+                 utc_offset_s=7200, method="readings")
+    [open_monday] = select_containers({1: f}, friday, TZ, SelectionPolicy())
+    [closed] = select_containers({1: f}, friday, TZ,
+                                 SelectionPolicy(closed_dates=frozenset({kings_day})))
+    [given] = select_containers({1: f}, friday, TZ, SelectionPolicy(),
+                                next_chance=date(2026, 4, 28))
+    assert (open_monday.decision, closed.decision, given.decision) == (
+        "optional", "must", "must")
+
+
+def test_an_upper_quantile_makes_a_near_miss_a_must():
+    """A point forecast just under the must level is optional; with a 95% upper bound
+    (must_z=1.65) it is a must."""
+    f = _f(1, 0.55, 0.18)  # about 78% by Tuesday 11:00
+    [point] = select_containers({1: f}, MONDAY, TZ, SelectionPolicy())
+    [upper] = select_containers({1: f}, MONDAY, TZ, SelectionPolicy(must_z=1.65))
+    assert (point.decision, upper.decision) == ("optional", "must")
+    assert "upper bound" in upper.reason
+
+
+def test_prize_lookahead_values_containers_due_soon():
+    """A container that is safe until the next chance but due the day after is worth more
+    with a one-day prize lookahead than without."""
+    f = _f(1, 0.55, 0.12)
+    [now] = select_containers({1: f}, MONDAY, TZ, SelectionPolicy())
+    [ahead] = select_containers({1: f}, MONDAY, TZ, SelectionPolicy(prize_lookahead_days=1))
+    assert now.decision == ahead.decision == "optional"
+    assert ahead.prize_m > 2 * now.prize_m
