@@ -40,15 +40,21 @@ ISLAND_MIX: dict[Fraction, float] = {
     Fraction.RESIDUAL: 1.0, Fraction.PAPER: 0.30, Fraction.GLASS: 0.22,
     Fraction.PLASTIC: 0.28, Fraction.ORGANIC: 0.15,
 }
-#: Truck per fraction: loose litres it carries after compaction, and kg.
-TRUCK: dict[Fraction, tuple[float, float]] = {
-    Fraction.RESIDUAL: (60_000.0, 10_000.0),
-    Fraction.PAPER: (70_000.0, 8_000.0),
-    Fraction.GLASS: (30_000.0, 11_000.0),
-    Fraction.PLASTIC: (90_000.0, 5_000.0),
-    Fraction.ORGANIC: (35_000.0, 11_000.0),
-    Fraction.TEXTILE: (40_000.0, 6_000.0),
+#: Truck per fraction: body volume (m³), compaction ratio (loose litres per litre of body) and
+#: payload (kg). A crane truck for underground containers has a 20-22 m³ body and compacts
+#: residual waste about 4-5 times, so it takes some 90 m³ of loose container volume; glass is
+#: not compacted (it breaks and fills by weight); organic waste is wet and heavy.
+TRUCK_BODY: dict[Fraction, tuple[float, float, float]] = {
+    Fraction.RESIDUAL: (21.0, 4.3, 11_000.0),
+    Fraction.PAPER: (30.0, 2.7, 8_000.0),
+    Fraction.GLASS: (34.0, 1.0, 10_500.0),
+    Fraction.PLASTIC: (21.0, 4.5, 5_000.0),
+    Fraction.ORGANIC: (21.0, 2.0, 11_000.0),
+    Fraction.TEXTILE: (30.0, 1.5, 6_000.0),
 }
+#: Loose litres and kg a truck of each fraction carries per trip (body × compaction, payload).
+TRUCK: dict[Fraction, tuple[float, float]] = {
+    f: (round(body_m3 * ratio * 1000.0), kg) for f, (body_m3, ratio, kg) in TRUCK_BODY.items()}
 SENSOR_FORMATS = ("native", "tts-v3", "chirpstack-v4")
 
 
@@ -192,15 +198,25 @@ def size_fleet(containers: list[CityContainer] | tuple[CityContainer, ...],
     return vehicles
 
 
+def place_sites(centre: GeoPoint, radius_m: float) -> tuple[tuple[CitySite, ...],
+                                                            tuple[CitySite, ...]]:
+    """Depot and disposal sites as a Dutch town has them: the municipal yard and the transfer
+    station side by side on an industrial estate at the edge of town (about a radius from the
+    centre), and a regional incinerator further out (at least 9 km from the centre)."""
+    r = radius_m
+    depots = (CitySite("Gemeentewerf", _offset(centre, 0.95 * r, -0.2 * r + 300.0)),)
+    far = max(9000.0, 2.5 * r)
+    sites = (CitySite("Overslagstation", _offset(centre, 0.95 * r, -0.2 * r)),
+             CitySite("Afvalenergiecentrale", _offset(centre, 0.8 * far, -0.6 * far)))
+    return depots, sites
+
+
 def generate_city(spec: CitySpec | None = None) -> City:
     """A deterministic city: the same spec gives the same containers, rates and fleet."""
     spec = spec or CitySpec()
     rng = np.random.default_rng(spec.seed)
     containers = generate_containers(spec, rng)
-    r = spec.radius_m
-    depots = (CitySite("Depot Oost", _offset(spec.centre, 1.1 * r, 0.25 * r)),)
-    sites = (CitySite("Afvalverwerking Noord", _offset(spec.centre, 0.3 * r, 1.15 * r)),
-             CitySite("Overslag Zuid", _offset(spec.centre, -0.5 * r, -1.1 * r)))
+    depots, sites = place_sites(spec.centre, spec.radius_m)
     return City(spec.name, spec.centre, tuple(containers), depots, sites,
                 tuple(size_fleet(containers)), seed=spec.seed)
 

@@ -29,8 +29,7 @@ from simulator.city import (
     DAYS_TO_FULL,
     City,
     CityContainer,
-    CitySite,
-    _offset,
+    place_sites,
     size_fleet,
 )
 from simulator.errors import InputError
@@ -192,9 +191,7 @@ def load_containers(path: str | Path, *, seed: int = 0, name: str | None = None,
     lons = np.array([c.location.lon for c in containers])
     centre = GeoPoint(float(np.median(lats)), float(np.median(lons)))
     half_m = max(1000.0, (lats.max() - lats.min()) * 111_320 / 2)
-    depots = (CitySite("Depot", _offset(centre, 1.1 * half_m, 0.2 * half_m)),)
-    sites = (CitySite("Disposal north", _offset(centre, 0.3 * half_m, 1.1 * half_m)),
-             CitySite("Disposal south", _offset(centre, -0.4 * half_m, -1.1 * half_m)))
+    depots, sites = place_sites(centre, half_m)
     city = City(name or path.stem, centre, tuple(containers), depots, sites,
                 tuple(size_fleet(containers)), seed=seed)
     return city, LoadReport(len(raw), skipped, filled)

@@ -64,3 +64,15 @@ def test_fixed_schedule_gives_fast_containers_more_visits():
         days_to_full, 80)
     assert s.frequency[fast].mean() > s.frequency[slow].mean()
     assert set(np.unique(s.frequency)) <= {0.25, 0.5, 1, 2, 3, 4, 5}
+
+
+def test_trucks_and_sites_are_those_of_a_dutch_town():
+    """A residual truck takes some 90 m³ of loose waste (21 m³ body compacting about 4x) and
+    the transfer station lies a few km from the centre, next to the depot; the incinerator
+    further out."""
+    city = generate_city(CitySpec(n_containers=300, seed=3))
+    residual = next(v for v in city.vehicles if v.fraction is Fraction.RESIDUAL)
+    assert 80_000 <= residual.capacity_l <= 100_000 and residual.capacity_kg <= 11_000
+    to_centre = [haversine_m(s.location, city.centre) for s in city.disposal_sites]
+    assert 2_000 <= to_centre[0] <= 5_000 and 8_000 <= to_centre[1] <= 12_000
+    assert haversine_m(city.depots[0].location, city.disposal_sites[0].location) < 1_000
