@@ -7,6 +7,8 @@ import sys
 from datetime import UTC, datetime, time
 from pathlib import Path
 
+import pytest
+
 from api.jobs import (
     build_app,
     due_schedules,
@@ -29,12 +31,17 @@ def _start_worker(url: str, name: str) -> subprocess.Popen:
                             cwd=ROOT)
 
 
-def test_two_workers_never_run_the_same_job_twice(db, database_url):
+@pytest.fixture
+def probe_runs(db):
+    """The probe workers' log table, dropped afterwards (it is no tenant-owned table)."""
+    db.execute("CREATE TABLE probe_runs (job_id bigint, n int, worker text, attempt int)")
+    yield
+    db.execute("DROP TABLE probe_runs")
+
+
+def test_two_workers_never_run_the_same_job_twice(db, database_url, probe_runs):
     """40 jobs, two worker processes racing for them: every job runs exactly once."""
     ensure_queue_schema(database_url)
-    db.execute("CREATE TABLE IF NOT EXISTS probe_runs (job_id bigint, n int, worker text,"
-               " attempt int)")
-    db.execute("TRUNCATE probe_runs")
     app = build_probe_app(database_url)
     with app.open():
         ids = [app.tasks["probe"].defer(n=n) for n in range(40)]
@@ -48,11 +55,9 @@ def test_two_workers_never_run_the_same_job_twice(db, database_url):
     assert {r["status"]: r["c"] for r in statuses} == {"succeeded": 40}
 
 
-def test_a_failed_job_is_retried(db, database_url):
+def test_a_failed_job_is_retried(db, database_url, probe_runs):
     """A job that fails on its first attempt is retried and then succeeds."""
     ensure_queue_schema(database_url)
-    db.execute("CREATE TABLE IF NOT EXISTS probe_runs (job_id bigint, n int, worker text,"
-               " attempt int)")
     app = build_probe_app(database_url)
     with app.open():
         job_id = app.tasks["probe"].defer(n=999, fail_first=True)
