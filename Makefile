@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test install services services-down services-status lint bench clean
+.PHONY: demo test install services services-down services-status browser lint clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,11 @@ services-down:
 services-status:
 	bash scripts/services.sh status
 
-test: install services
+# Debian's Chromium and ChromeDriver for the browser tests (idempotent).
+browser:
+	bash scripts/install-browser.sh
+
+test: install services browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -67,7 +67,9 @@ def get_conn(pool: Annotated[ConnectionPool, Depends(get_pool)]) -> Iterator[psy
 
 
 Settings = Annotated[ApiSettings, Depends(get_settings)]
-Conn = Annotated[psycopg.Connection, Depends(get_conn)]
+# scope="function": the transaction commits before the response is sent, so a client that
+# creates something and uses it straight away always finds it.
+Conn = Annotated[psycopg.Connection, Depends(get_conn, scope="function")]
 
 _KEY_CACHE_S = 60.0
 _key_cache: dict[str, tuple[float, Principal]] = {}
