@@ -35,5 +35,5 @@ def configure_logging(verbose: bool = False, json_lines: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("amqtt", "transitions", "httpx", "uvicorn.access", "procrastinate"):
+    for noisy in ("amqtt", "transitions", "httpx", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
