@@ -144,18 +144,26 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"plan {p['id']} {p['plan_date']} {p['fraction']} v{p['version']} {p['status']}: "
               f"{p['n_must']} must, {p['n_optional']} optional, {p['n_skipped']} skipped, "
               f"{p['n_served']} served, {p['distance_m'] / 1000:.1f} km")
+        from zoneinfo import ZoneInfo
+
+        from storage.tenants import get_tenant
+
+        tz = ZoneInfo(get_tenant(conn, args.tenant).timezone)
         stops = plans.list_plan_stops(conn, args.tenant, args.plan_id)
         for r in plans.list_plan_routes(conn, args.tenant, args.plan_id):
             mine = [s for s in stops if s["route_no"] == r["route_no"]]
-            print(f"  route {r['route_no']} {r['vehicle_name']}: {r['start_at']:%H:%M}-"
-                  f"{r['end_at']:%H:%M} UTC, {r['n_containers']} containers, "
+            print(f"  route {r['route_no']} {r['vehicle_name']}: "
+                  f"{r['start_at'].astimezone(tz):%H:%M}-{r['end_at'].astimezone(tz):%H:%M} "
+                  f"{tz.key}, {r['n_containers']} containers, "
                   f"{r['n_unloads']} unloads, {r['distance_m'] / 1000:.1f} km")
             print("    " + " ".join(f"c{s['container_id']}" if s["kind"] == "container"
                                     else f"[unload {s['disposal_site_id']}]" for s in mine))
         if args.decisions:
             for d in plans.list_plan_decisions(conn, args.tenant, args.plan_id):
-                served = "served" if d["served"] else (d["unserved_reason"] or "-")
-                print(f"  c{d['container_id']:<7} {d['decision']:8} {served:10} {d['reason']}")
+                served = "served" if d["served"] else "not served"
+                if d["unserved_reason"]:
+                    served += f" ({d['unserved_reason']})"
+                print(f"  c{d['container_id']:<7} {d['decision']:8} {served}: {d['reason']}")
     return 0
 
 
