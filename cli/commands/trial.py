@@ -29,10 +29,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--threshold", type=float, default=0.7,
                    help="fill level of the threshold strategy (default 0.7)")
     p.add_argument("--must-level", type=float, default=0.9,
-                   help="forecast strategy: must collect if the forecast reaches this before "
-                        "the next chance (default 0.9)")
+                   help="forecast strategy: must collect if the forecast's upper bound reaches "
+                        "this before the next chance (default 0.9)")
+    p.add_argument("--must-z", type=float, default=1.65,
+                   help="forecast strategy: the upper bound is the forecast plus this many "
+                        "standard deviations (default 1.65: 95%%)")
     p.add_argument("--skip-level", type=float, default=0.6,
                    help="forecast strategy: skip at or below this fill (default 0.6)")
+    p.add_argument("--prize", type=int, default=2000,
+                   help="forecast strategy: metres of detour an optional stop is worth at most "
+                        "(default 2000)")
     p.add_argument("--solver-s-per-100", type=float, default=1.0,
                    help="solver seconds per 100 stops per fraction and day (default 1.0)")
     p.add_argument("--solver-cap", type=float, default=5.0,
@@ -76,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
                              strategies=strategies, solver_s_per_100_stops=args.solver_s_per_100,
                              solver_cap_s=args.solver_cap, workers=args.workers,
                              threshold=args.threshold, must_level=args.must_level,
-                             skip_level=args.skip_level)
+                             skip_level=args.skip_level, must_z=args.must_z,
+                             prize_m=args.prize)
         print(f"trial: {city.name}, {len(city.containers)} containers, {len(city.vehicles)} "
               f"trucks, {args.days} days from {args.start}, strategies {', '.join(strategies)}",
               flush=True)

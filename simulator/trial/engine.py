@@ -22,7 +22,7 @@ import numpy as np
 from simulator.calendar import collection_day, is_service_day
 from simulator.city import City
 from simulator.deposits import DepositModel, share_before
-from simulator.trial.fixed import FixedSchedule, fair_schedule, scheduled
+from simulator.trial.fixed import COLLECTION_TIME_S, FixedSchedule, fair_schedule
 from simulator.trial.metrics import StrategyResult
 from simulator.trial.routing import DayRoutes, StopChoice, solve_day, time_limit_for
 from simulator.trial.strategies import FixedStrategy, MorningView, Strategy, ThresholdStrategy
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 READING_HOURS = (0, 6, 12, 18)
 STRATEGIES = ("fixed", "threshold", "forecast")
+PRE_WARMUP_DAYS = 28
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,11 @@ class TrialConfig:
     solver_cap_s: float = 5.0
     workers: int = 2
     threshold: float = 0.7
-    must_level: float = 0.8  # the forecast strategy's selection policy (per tenant)
-    skip_level: float = 0.5
+    must_level: float = 0.9  # the forecast strategy's selection policy (per tenant)
+    skip_level: float = 0.6
+    must_z: float = 1.65
+    prize_m: int = 2000
+    prize_lookahead_days: float = 1.0
     warmup_days: int = 21
     sensor_noise: float = 0.03
     sensor_dropout: float = 0.03
@@ -90,9 +94,12 @@ def make_strategy(name: str, city: City, schedule: FixedSchedule, config: TrialC
     if name == "threshold":
         return ThresholdStrategy(config.threshold)
     if name == "forecast":
-        from simulator.trial.forecast import ForecastStrategy
+        from simulator.trial.forecast import ForecastStrategy, SelectionPolicy
 
-        return ForecastStrategy(must_level=config.must_level, skip_level=config.skip_level)
+        return ForecastStrategy(SelectionPolicy(
+            must_level=config.must_level, skip_level=config.skip_level,
+            max_prize_m=config.prize_m, must_z=config.must_z,
+            prize_lookahead_days=config.prize_lookahead_days))
     raise ValueError(f"unknown strategy {name!r}; expected one of {', '.join(STRATEGIES)}")
 
 
@@ -136,25 +143,36 @@ class Trial:
 
     # -- the shared warm-up ---------------------------------------------------------------
     def _warm_up(self) -> tuple[np.ndarray, list, list[datetime], list[np.ndarray]]:
-        """Weeks before the trial (history for the sensors): each container emptied when it
-        would otherwise pass 85% before the next service day (an oracle, before day 0)."""
+        """Weeks before the trial (history for the sensors), run as the municipality runs
+        today: every container emptied on its fixed schedule. Every strategy starts from
+        that state, as a real trial would."""
         n = len(self.city.containers)
-        rng = np.random.default_rng([self.config.deposit_seed, 99])
-        level = rng.uniform(0.0, 0.4, n) * self.volumes
+        level = np.zeros(n)
         last: list = [None] * n
-        times, rows = [], []
-        first = self.config.start - timedelta(days=self.config.warmup_days)
-        for d in range(self.config.warmup_days):
+        times: list[datetime] = []
+        rows: list[np.ndarray] = []
+        # four unrecorded weeks first, so that even a four-weekly container is in its rhythm
+        total = self.config.warmup_days + PRE_WARMUP_DAYS
+        first = self.config.start - timedelta(days=total)
+        for d in range(total):
             day = first + timedelta(days=d)
             dep = self.deposits.day_l(day)
-            morning = (level + share_before(6 * 3600) * dep) / self.volumes
             served = {}
             if is_service_day(day):
-                gap = (next_service_day(day) - day).days + 0.5
-                ahead = morning + gap * self.city.rates() / self.volumes
-                served = {int(i): 11 * 3600 for i in np.nonzero(ahead >= 0.85)[0]}
-            level, _, _, _ = self._advance(day, level, dep, served, last, times, rows)
+                served = {int(i): COLLECTION_TIME_S for i in np.nonzero(self._due(day))[0]}
+            recorded = d >= PRE_WARMUP_DAYS
+            level, _, _, _ = self._advance(day, level, dep, served, last,
+                                           times if recorded else [], rows if recorded else [])
         return level, last, times, rows
+
+    def _due(self, day: date) -> np.ndarray:
+        """Containers the fixed schedule collects on this date (holiday moves included)."""
+        due = np.zeros(len(self.city.containers), dtype=bool)
+        for back in range(-2, 7):  # a Monday holiday moves back to Saturday
+            cand = day - timedelta(days=back)
+            if collection_day(cand) == day:
+                due |= self.schedule.due(cand)
+        return due
 
     # -- one day of one strategy ------------------------------------------------------------
     def _advance(self, day, level, dep, served, last, times, rows):
@@ -181,12 +199,7 @@ class Trial:
 
     def _view(self, day: date, state: _State, times, rows) -> MorningView:
         morning = [k for k, ts in enumerate(times) if ts <= _at(day, 6 * 3600)]
-        due = np.zeros(len(self.city.containers), dtype=bool)
-        for back in range(-2, 7):  # a Monday holiday moves back to Saturday
-            cand = day - timedelta(days=back)
-            if collection_day(cand) == day:
-                due |= np.array([scheduled(float(f), int(g), cand) for f, g in
-                                 zip(self.schedule.frequency, self.schedule.group, strict=True)])
+        due = self._due(day)
         return MorningView(day, next_service_day(day), [times[k] for k in morning],
                            np.array([rows[k] for k in morning]), list(state.last_emptied), due)
 

@@ -26,7 +26,9 @@ from simulator.deposits import DepositModel, share_before
 FREQUENCIES: tuple[tuple[float, int], ...] = (
     (0.25, 20), (0.5, 10), (1.0, 5), (2.0, 2), (3.0, 1), (4.0, 1), (5.0, 1))
 HISTORY_DAYS = 364
-COLLECTION_TIME_S = 11 * 3600  # a typical time of day a fixed round passes
+#: When a careful planner assumes the round passes: the end of the shift (routes are replanned
+#: every day, so a container may be reached at any time of the shift).
+COLLECTION_TIME_S = 15 * 3600 + 1800
 
 
 def scheduled(frequency: float, group: int, day: date) -> bool:

@@ -14,7 +14,7 @@ policy); only if that module is missing does a local copy of the documented poli
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from simulator.trial.routing import StopChoice
 from simulator.trial.strategies import MorningView
 
 SERVICE_TIME_S = 11 * 3600  # the time of day a stop is typically reached
-NEXT_CHANCE_S = 13 * 3600  # the latest typical time a truck reaches it on the next service day
+NEXT_CHANCE_S = 15 * 3600 + 1800  # the latest time a truck reaches it on the next service day
 
 
 def _planning():
@@ -40,9 +40,13 @@ def _planning():
 
 @dataclass(frozen=True)
 class SelectionPolicy:
-    must_level: float = 0.8
-    skip_level: float = 0.5
-    max_prize_m: int = 1000
+    """The trial's settings of the service's selection policy (`planning.selection`)."""
+
+    must_level: float = 0.9
+    skip_level: float = 0.6
+    max_prize_m: int = 2000  # an optional stop is worth at most this much detour
+    must_z: float = 1.65  # must when the 95% upper bound reaches the must level
+    prize_lookahead_days: float = 1.0  # prize: the risk of being due the chance after next
 
 
 def _epoch(day, seconds: float) -> float:
@@ -54,10 +58,9 @@ class ForecastStrategy:
 
     name = "forecast"
 
-    def __init__(self, policy: SelectionPolicy | None = None, must_level: float = 0.8,
-                 skip_level: float = 0.5) -> None:
+    def __init__(self, policy: SelectionPolicy | None = None) -> None:
         self.planning = _planning()
-        self.policy = policy or SelectionPolicy(must_level, skip_level)
+        self.policy = policy or SelectionPolicy()
         self._containers: list[Container] | None = None
 
     def _domain(self, city: City) -> list[Container]:
@@ -88,9 +91,15 @@ class ForecastStrategy:
         selection = _selection()
         if selection is None:
             return self._choose_locally(city, view, forecasts)
-        policy = selection.SelectionPolicy(must_level=self.policy.must_level,
-                                           skip_level=self.policy.skip_level)
-        decisions = selection.select_containers(forecasts, view.day, "UTC", policy)
+        pol = self.policy
+        policy = selection.SelectionPolicy(must_level=pol.must_level, skip_level=pol.skip_level,
+                                           prize_m=pol.max_prize_m, must_z=pol.must_z,
+                                           prize_lookahead_days=pol.prize_lookahead_days)
+        # the next chance is the simulated calendar's next service day (holidays skipped,
+        # catch-up Saturdays included), at the latest time a route reaches a stop
+        decisions = selection.select_containers(
+            forecasts, view.day, "UTC", policy, service_time=time(11, 0),
+            next_chance=view.next_service_day, next_chance_time=time(15, 30))
         choices = []
         for d in decisions:
             if d.decision == "skip":

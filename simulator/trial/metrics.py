@@ -15,6 +15,7 @@ class StrategyResult:
     name: str
     dates: list[date] = field(default_factory=list)
     km_per_day: list[float] = field(default_factory=list)
+    haul_m: int = 0  # driven from or to a depot or disposal site
     driving_s: int = 0
     route_s: int = 0
     routes: int = 0
@@ -33,6 +34,7 @@ class StrategyResult:
     def add_day(self, d: int, day: date, service_day: bool, routes, fills, overflow) -> None:
         self.dates.append(day)
         self.km_per_day.append(sum(r.distance_m for r in routes) / 1000.0)
+        self.haul_m += sum(r.haul_m for r in routes)
         self.driving_s += sum(r.driving_s for r in routes)
         self.route_s += sum(r.route_s for r in routes)
         self.routes += sum(r.routes for r in routes)
@@ -73,6 +75,7 @@ class StrategyResult:
         """The report's figures, by name (units in the names)."""
         return {
             "km": round(self.km, 1),
+            "haul_km": round(self.haul_m / 1000.0, 1),
             "driving_h": round(self.driving_s / 3600, 1),
             "route_h": round(self.route_s / 3600, 1),
             "collections": self.collections,

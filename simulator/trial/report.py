@@ -12,7 +12,8 @@ from simulator.trial.metrics import StrategyResult
 
 COLOURS = {"fixed": "#d95f02", "threshold": "#7570b3", "forecast": "#1b9e77"}
 ROWS = (
-    ("km", "km", "{:,.1f}"), ("driving hours", "driving_h", "{:,.1f}"),
+    ("km", "km", "{:,.1f}"), ("  of which to/from depot and sites", "haul_km", "{:,.1f}"),
+    ("driving hours", "driving_h", "{:,.1f}"),
     ("route hours", "route_h", "{:,.1f}"), ("collections", "collections", "{:,}"),
     ("avg fill at emptying", "avg_fill_at_emptying", "{:.1%}"),
     ("service level", "service_level", "{:.3%}"),

@@ -27,13 +27,16 @@ from optimizer import (
     Vehicle,
     plan_routes,
 )
+from planning.problem import RoutingSettings
 from simulator.city import City
 
 SHIFT_START_S = 7 * 3600
 SHIFT_END_S = 15 * 3600 + 1800
 LUNCH = Break(11 * 3600 + 1800, 12 * 3600 + 1800, 1800)
 UNLOAD_S = 1200
-VEHICLE_FIXED_COST = 0  # a truck on the road is worth 5 km of driving in the objective
+#: What a truck on the road costs in the objective, in metres of driving: the service's own
+#: setting (`planning.problem.RoutingSettings`), so the trial routes as the service does.
+VEHICLE_FIXED_COST = RoutingSettings().vehicle_fixed_cost_m
 log = logging.getLogger(__name__)
 MATRIX = HaversineProvider(detour_factor=1.35, speed_kmh=25.0)
 
@@ -63,6 +66,7 @@ class DayRoutes:
     solve_s: float
     paths: list[list[tuple[float, float]]]  # (lat, lon) per route, for the map
     failed: bool = False  # the optimizer raised on every attempt
+    haul_m: int = 0  # of distance_m: legs from or to a depot or disposal site
 
 
 def build_problem(city: City, fraction: Fraction, choices: list[StopChoice],
@@ -125,7 +129,8 @@ def solve_day(city: City, fraction: Fraction, choices: list[StopChoice],
                      sum(d.distance_m for d in done), sum(d.driving_s for d in done),
                      sum(d.route_s for d in done), sum(d.routes for d in done),
                      sum(d.disposal_trips for d in done), sum(d.solve_s for d in done),
-                     [p for d in done for p in d.paths], any(d.failed for d in done))
+                     [p for d in done for p in d.paths], any(d.failed for d in done),
+                     sum(d.haul_m for d in done))
 
 
 def _solve_part(city: City, fraction: Fraction, choices: list[StopChoice],
@@ -160,7 +165,8 @@ def _location_of(problem: Problem, visit) -> int:
 def summarise(city: City, problem: Problem, plan: Plan, choices: list[StopChoice],
               fraction: Fraction, solve_s: float) -> DayRoutes:
     served: dict[int, int] = {}
-    driving = trips = used = 0
+    driving = trips = used = haul = 0
+    hub = len(city.depots) + len(city.disposal_sites)  # locations below this: depot or site
     paths = []
     n_dep = len(city.depots)
     coords = [d.location for d in city.depots] + [s.location for s in city.disposal_sites]
@@ -172,6 +178,8 @@ def summarise(city: City, problem: Problem, plan: Plan, choices: list[StopChoice
         depot = problem.depots[problem.vehicles[route.vehicle].depot].location
         seq = [depot] + [_location_of(problem, v) for v in route.visits] + [depot]
         driving += int(sum(problem.duration_s[a, b] for a, b in zip(seq, seq[1:], strict=False)))
+        haul += int(sum(problem.distance_m[a, b] for a, b in zip(seq, seq[1:], strict=False)
+                        if a < hub or b < hub))
         paths.append([(coords[i].lat, coords[i].lon) for i in seq])
         for v in route.visits:
             if v.kind == "stop":
@@ -182,7 +190,7 @@ def summarise(city: City, problem: Problem, plan: Plan, choices: list[StopChoice
     route_s = sum(r.duration_s for r in plan.routes if r.visits)
     del n_dep
     return DayRoutes(fraction, served, unserved_required, int(plan.distance_m), driving,
-                     int(route_s), used, trips, solve_s, paths)
+                     int(route_s), used, trips, solve_s, paths, haul_m=haul)
 
 
 def expected_volumes(levels_l: np.ndarray, margin: float = 1.1) -> np.ndarray:

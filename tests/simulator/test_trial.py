@@ -26,6 +26,7 @@ def test_every_strategy_reports_consistent_metrics(results):
         s = r.summary()
         assert len(r.km_per_day) == 5
         assert s["km"] == pytest.approx(sum(r.km_per_day), abs=0.1)
+        assert 0 <= s["haul_km"] <= s["km"] and (s["haul_km"] > 0) == (r.collections > 0)
         assert r.container_days == 60 * 5
         assert s["service_level"] == pytest.approx(1 - r.overflow_container_days / 300, abs=1e-5)
         assert all(0 <= f <= 1 for f in r.fills_at_emptying)
