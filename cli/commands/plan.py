@@ -24,6 +24,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--stale-after-h", type=float, default=24.0,
                    help="a sensor quiet this long is stale (default 24 h)")
     p.set_defaults(func=run_plan)
+    fc = subparsers.add_parser("forecast", help="each container's forecast (uCIFI names)")
+    fc.add_argument("--database-url", help="defaults to $DATABASE_URL")
+    fc.add_argument("--tenant", required=True)
+    fc.add_argument("--fraction")
+    fc.add_argument("--now", type=_instant, help="forecast time, ISO (default: now)")
+    fc.add_argument("--limit", type=int, default=50, help="rows to print (fullest first)")
+    fc.add_argument("--json", action="store_true", help="JSON lines: fillingLevel, "
+                    "averageFillingSpeed (%%/day), forecastFullDate, health")
+    fc.set_defaults(func=run_forecast)
     ps = subparsers.add_parser("plans", help="stored plans: list, show, publish; planning jobs")
     ps.add_argument("--database-url", help="defaults to $DATABASE_URL")
     sub = ps.add_subparsers(dest="plans_command", metavar="ACTION", required=True)
@@ -98,6 +107,38 @@ def run_plan(args: argparse.Namespace) -> int:
             if args.publish:
                 publish(conn, args.tenant, o.plan_id)
             print(summary(o, published=args.publish))
+    return 0
+
+
+def run_forecast(args: argparse.Namespace) -> int:
+    import json
+
+    from api.planning import forecast_tenant
+    from storage import NotFound, connect
+
+    with connect(database_url_from(args), autocommit=True) as conn:
+        try:
+            forecasts = forecast_tenant(conn, args.tenant, _fraction(args.fraction),
+                                        now=args.now)
+        except NotFound as exc:
+            raise UserError(str(exc)) from None
+    rows = sorted(forecasts.values(), key=lambda f: -f.fill_at(f.at_s))
+    for f in rows[: args.limit]:
+        full = f.full_at()
+        full_iso = None if full is None else datetime.fromtimestamp(full, UTC).isoformat()
+        if args.json:
+            print(json.dumps({"container_id": f.container_id,
+                              "fillingLevel": round(min(1.0, f.fill_at(f.at_s)), 4),
+                              "averageFillingSpeed": round(100 * f.average_filling_speed, 2),
+                              "forecastFullDate": full_iso, "health": list(f.health),
+                              "method": f.method}))
+        else:
+            print(f"c{f.container_id:<8} {f.fill_at(f.at_s):5.0%} "
+                  f"{100 * f.average_filling_speed:5.1f} %/day  full {full_iso or '-':32} "
+                  f"{f.method:16} {','.join(f.health)}")
+    if not args.json:
+        print(f"{len(rows)} containers" + (f" ({args.limit} fullest shown)"
+                                           if len(rows) > args.limit else ""))
     return 0
 
 

@@ -29,3 +29,18 @@ def test_plan_command_names_an_unknown_tenant(database_url, capsys):
                  "2026-11-24"])
     assert code == 2
     assert "no tenant 'nobody-here'" in capsys.readouterr().err
+
+
+def test_forecast_command_reports_ucifi_names(database_url, tenant_id, seeded, capsys):
+    """`wasteroute forecast --json` gives every container fillingLevel, averageFillingSpeed
+    and forecastFullDate."""
+    import json
+
+    code = main(["forecast", "--database-url", database_url, "--tenant", tenant_id, "--now",
+                 NOW.isoformat(), "--json", "--limit", "100"])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0 and len(rows) == len(seeded)
+    assert all({"fillingLevel", "averageFillingSpeed", "forecastFullDate"} <= set(r) for r in rows)
+    fullest = rows[0]  # seeded at 95% now, rising at most 12 %/day
+    assert fullest["fillingLevel"] > 0.9 and 0 < fullest["averageFillingSpeed"] <= 13
+    assert fullest["forecastFullDate"] > NOW.isoformat()
