@@ -18,7 +18,7 @@ from datetime import UTC, datetime, time
 
 import numpy as np
 
-from domain import Container
+from domain import Container, Fraction
 from simulator.city import City
 from simulator.errors import ServiceUnavailable
 from simulator.trial.routing import StopChoice
@@ -47,6 +47,7 @@ class SelectionPolicy:
     max_prize_m: int = 2000  # an optional stop is worth at most this much detour
     must_z: float = 1.65  # must when the 95% upper bound reaches the must level
     prize_lookahead_days: float = 1.0  # prize: the risk of being due the chance after next
+    cluster_radius_m: float = 250.0  # optional stops this close to a must get the full prize
 
 
 def _epoch(day, seconds: float) -> float:
@@ -100,14 +101,16 @@ class ForecastStrategy:
         decisions = selection.select_containers(
             forecasts, view.day, "UTC", policy, service_time=time(11, 0),
             next_chance=view.next_service_day, next_chance_time=time(15, 30))
+        near = _near_a_must(city, decisions, pol.cluster_radius_m)
         choices = []
         for d in decisions:
             if d.decision == "skip":
                 continue
             c = city.containers[d.container_id]
             volume = min(1.0, d.fill_at_service + 0.05) * c.volume_l
+            prize = max(d.prize_m, pol.max_prize_m) if d.container_id in near else d.prize_m
             choices.append(StopChoice(d.container_id, volume, required=d.decision == "must",
-                                      prize=int(d.prize_m)))
+                                      prize=int(prize)))
         return choices
 
     def _choose_locally(self, city: City, view: MorningView, forecasts) -> list[StopChoice]:
@@ -129,6 +132,30 @@ class ForecastStrategy:
                 if prize > 0:
                     choices.append(StopChoice(i, volume, required=False, prize=prize))
         return choices
+
+
+def _near_a_must(city: City, decisions, radius_m: float) -> set[int]:
+    """Optional containers within `radius_m` of a must of their fraction: pulled forward, so
+    that a day's work clusters where the trucks go anyway."""
+    must = [d.container_id for d in decisions if d.decision == "must"]
+    optional = [d.container_id for d in decisions if d.decision == "optional"]
+    if not must or not optional or radius_m <= 0:
+        return set()
+
+    def xy(ids):
+        lat = np.array([city.containers[i].location.lat for i in ids])
+        lon = np.array([city.containers[i].location.lon for i in ids])
+        return np.stack([lat * 111_320.0, lon * 111_320.0 * np.cos(np.radians(lat))], 1)
+
+    fm = np.array([list(Fraction).index(city.containers[i].fraction) for i in must])
+    fo = np.array([list(Fraction).index(city.containers[i].fraction) for i in optional])
+    pm, po = xy(must), xy(optional)
+    out = set()
+    for k, cid in enumerate(optional):
+        mine = pm[fm == fo[k]]
+        if len(mine) and np.min(np.hypot(*(mine - po[k]).T)) <= radius_m:
+            out.add(cid)
+    return out
 
 
 def _selection():
