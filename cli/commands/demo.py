@@ -112,13 +112,15 @@ def _simulate_day(args, url, api_url, ingest, tenant, sim, streamer, day):
     morning = datetime.combine(day, PLAN_AT, UTC)
     sent = streamer.until(morning)
     caught_up = ingest.wait_for(streamer.sent)
-    counts = count_outcomes(url, tenant.tenant_id, sim.start)
+    counts = count_outcomes(url, tenant.tenant_id, tenant.created_at)
     _say(
         f"      {day} 05:00  {sent} messages published since the previous morning; "
         f"{counts.readings} readings stored in all, {counts.rejected} messages rejected"
         f"{'' if caught_up else ' (ingest still behind)'}"
     )
-    outcomes = plan_morning(url, tenant.tenant_id, day, morning, args.plan_time_limit)
+    outcomes, problems = plan_morning(url, tenant.tenant_id, day, morning, args.plan_time_limit)
+    for problem in problems:
+        _say(f"      {day} not planned: {problem}")
     for o in outcomes:
         _say(
             f"      {day} plan {o.plan_id} {o.fraction}: {o.containers_seen} seen, must "
@@ -184,7 +186,7 @@ def _stage_days(args, url: str, mqtt_url: str, api_url: str, ingest):
         streamer.until(now)
         streamer.flush()
     ingest.wait_for(streamer.sent)
-    today_plans = plan_morning(url, tenant_id, today.date(), now, args.plan_time_limit)
+    today_plans, _ = plan_morning(url, tenant_id, today.date(), now, args.plan_time_limit)
     visits = {
         o.routing.vehicle_ids[r.vehicle]: len(r.visits)
         for o in today_plans

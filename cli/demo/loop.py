@@ -38,7 +38,7 @@ class DemoCity:
         self.index = {cid: i for i, cid in enumerate(container_ids)}
         self.levels = np.random.default_rng(seed).uniform(*first_fill, len(self.volumes))
         self.levels *= self.volumes
-        self.start = self.now = start
+        self.now = start
         self.pending: dict[int, datetime] = {}  # container index -> emptied at
         self.overflowed: set[int] = set()
         self._day_cache: tuple[object, np.ndarray] | None = None
@@ -136,18 +136,29 @@ class Streamer:
         return sent
 
 
-def plan_morning(url: str, tenant_id: str, day, now: datetime, time_limit_s: float) -> list:
-    """Plan every fraction of `day` from the database at `now` and publish each plan."""
+def plan_morning(
+    url: str, tenant_id: str, day, now: datetime, time_limit_s: float
+) -> tuple[list, list[str]]:
+    """Plan each fraction of `day` from the database at `now` and publish each plan.
+    Returns the outcomes and, for fractions that could not be planned, why (the planner's
+    input error, e.g. no free vehicle carries it)."""
     from api.planning import PlanSettings, plan_day, publish
+    from planning.problem import PlanningInputError
     from storage import connect
+    from storage.containers import list_fractions
 
+    outcomes, problems = [], []
+    settings = PlanSettings(time_limit_s=time_limit_s)
     with connect(url, autocommit=True) as conn:
-        outcomes = plan_day(
-            conn, tenant_id, day, settings=PlanSettings(time_limit_s=time_limit_s), now=now
-        )
-        for o in outcomes:
-            publish(conn, tenant_id, o.plan_id)
-    return outcomes
+        for fraction in list_fractions(conn, tenant_id):
+            try:
+                [outcome] = plan_day(conn, tenant_id, day, fraction, settings, now=now)
+            except PlanningInputError as exc:
+                problems.append(f"{fraction}: {exc}")
+                continue
+            publish(conn, tenant_id, outcome.plan_id)
+            outcomes.append(outcome)
+    return outcomes, problems
 
 
 def drive(

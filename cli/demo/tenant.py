@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 
 @dataclass
@@ -17,6 +18,7 @@ class DemoTenant:
     planner: str = ""
     planner_password: str = ""
     showcase_driver: str = ""  # a driver with a route today
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 def seed_tenant(url: str, city, tenant_id: str, fleet) -> DemoTenant:

@@ -85,3 +85,29 @@ def test_the_demo_runs_on_embedded_defaults(tmp_path):
     emptied = int(re.search(r"(\d+) emptied and \d+ disposal events stored", out).group(1))
     published = int(re.search(r"\d+ stored, (\d+) published", out).group(1))
     assert readings > 500 and emptied > 0 and published > 0
+
+
+def test_the_demo_city_empties_a_container_at_its_stop_time():
+    """After an emptying a container holds only the deposits since its stop time; the others
+    fill on as without it, and the driver sees the fill at the stop's start time."""
+    from cli.demo.loop import DemoCity
+    from simulator import CitySpec, generate_city
+
+    city = generate_city(CitySpec(n_containers=20, seed=3, radius_m=1000))
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+
+    def at(hour: int, empty: bool = False):
+        sim = DemoCity(city, list(range(100, 120)), seed=3, start=start)
+        sim.advance(start.replace(hour=5))
+        seen = sim.fill_at({"container_id": 100, "start_at": "2026-03-02T07:00:00+00:00"})
+        if empty:
+            sim.empty(100, start.replace(hour=7))
+        sim.advance(start.replace(hour=hour))
+        return sim.fill(), seen
+
+    at7, seen = at(7)
+    untouched, _ = at(12)
+    emptied, _ = at(12, empty=True)
+    assert seen == pytest.approx(at7[0])
+    assert emptied[0] == pytest.approx(untouched[0] - at7[0]) and emptied[0] < untouched[0]
+    assert emptied[1:] == pytest.approx(untouched[1:])
