@@ -36,6 +36,7 @@ V1_MODULES = [
     "driver_routes",
     "stop_events",
     "kpis",
+    "reports",
 ]
 
 DESCRIPTION = """

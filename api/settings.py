@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -28,3 +30,6 @@ class ApiSettings(BaseSettings):
     stale_after_s: int = Field(default=6 * 3600, ge=60)
     low_battery_pct: float = Field(default=15.0, ge=0, le=100)
     max_import_rows: int = Field(default=20_000, ge=1)
+    # Trial reports (HTML from `wasteroute trial`): API_REPORTS_DIR/<tenant_id>/*.html are
+    # offered to that tenant's planners at /v1/reports. None: no reports.
+    reports_dir: Path | None = None

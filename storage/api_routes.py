@@ -54,6 +54,21 @@ def route_stops(
     ).fetchall()
 
 
+def plan_route_depots(
+    conn: psycopg.Connection, tenant_id: str, plan_id: int
+) -> dict[int, dict[str, Any]]:
+    """route_no -> the depot its vehicle starts from and returns to, for one plan."""
+    rows = conn.execute(
+        "SELECT r.route_no, d.id, d.name, d.lat, d.lon"
+        "  FROM plan_routes r"
+        "  JOIN vehicles v ON v.tenant_id = r.tenant_id AND v.id = r.vehicle_id"
+        "  JOIN depots d ON d.tenant_id = v.tenant_id AND d.id = v.depot_id"
+        " WHERE r.tenant_id = %s AND r.plan_id = %s",
+        (tenant_id, plan_id),
+    ).fetchall()
+    return {r["route_no"]: {k: r[k] for k in ("id", "name", "lat", "lon")} for r in rows}
+
+
 def plan_job_status(conn: psycopg.Connection, tenant_id: str, job_id: int) -> dict[str, Any] | None:
     """A planning job of this tenant (procrastinate_jobs), or None."""
     if (

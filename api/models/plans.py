@@ -114,6 +114,31 @@ class PlansPublic(BaseModel):
     count: int
 
 
+class RouteStop(BaseModel):
+    stop_id: int = Field(description="send it back in stop events")
+    seq: int
+    kind: Literal["container", "disposal"]
+    container_id: int | None
+    external_id: str | None
+    address: str | None
+    disposal_site_id: int | None
+    site_name: str | None
+    lat: float
+    lon: float
+    eta: datetime
+    start_at: datetime
+    departure_at: datetime
+    load_l: float = Field(description="on board after the stop (0 after unloading)")
+    load_kg: float
+
+
+class RouteDepot(BaseModel):
+    id: int
+    name: str
+    lat: float
+    lon: float
+
+
 class PlanRouteSummary(BaseModel):
     id: int
     route_no: int
@@ -126,6 +151,13 @@ class PlanRouteSummary(BaseModel):
     duration_s: int
     n_containers: int
     n_unloads: int
+    depot: RouteDepot | None = Field(
+        description="where the route starts and ends (the vehicle's depot)"
+    )
+    stops: list[RouteStop] = Field(
+        description="in order, between leaving and returning to the depot: containers and "
+        "disposal trips, with coordinates, ETAs and the load on board"
+    )
 
 
 class PlanDecision(BaseModel):
@@ -147,24 +179,6 @@ class PlanDecision(BaseModel):
 class PlanDetail(PlanPublic):
     routes: list[PlanRouteSummary]
     decisions: list[PlanDecision]
-
-
-class RouteStop(BaseModel):
-    stop_id: int = Field(description="send it back in stop events")
-    seq: int
-    kind: Literal["container", "disposal"]
-    container_id: int | None
-    external_id: str | None
-    address: str | None
-    disposal_site_id: int | None
-    site_name: str | None
-    lat: float
-    lon: float
-    eta: datetime
-    start_at: datetime
-    departure_at: datetime
-    load_l: float = Field(description="on board after the stop (0 after unloading)")
-    load_kg: float
 
 
 class RoutePublic(BaseModel):

@@ -111,11 +111,21 @@ def list_plans(
 
 @router.get("/{plan_id}", response_model=PlanDetail)
 def get_plan(plan_id: PathId, conn: Conn, me: Planner) -> dict:
-    """A plan with its routes and every selection decision (must/optional/skip and why)."""
+    """A plan with its routes (each with its depot and ordered stops: containers and
+    disposal trips, with coordinates, ETAs and loads; drafts too) and every selection
+    decision (must/optional/skip and why)."""
     plan = plans_store.get_plan(conn, me.tenant_id, plan_id)
+    routes = plans_store.list_plan_routes(conn, me.tenant_id, plan_id)
+    depots = api_routes.plan_route_depots(conn, me.tenant_id, plan_id)
+    stops: dict[int, list[dict]] = {}
+    for s in api_routes.route_stops(conn, me.tenant_id, [(plan_id, r["route_no"]) for r in routes]):
+        stops.setdefault(s["route_no"], []).append(s)
     return {
         **plan,
-        "routes": plans_store.list_plan_routes(conn, me.tenant_id, plan_id),
+        "routes": [
+            {**r, "depot": depots.get(r["route_no"]), "stops": stops.get(r["route_no"], [])}
+            for r in routes
+        ],
         "decisions": plans_store.list_plan_decisions(conn, me.tenant_id, plan_id),
     }
 

@@ -30,8 +30,15 @@ SENT: dict[str, int] = {"planner": 0, "driver": 0, "server_errors": 0}
 
 @pytest.fixture(scope="module")
 def fuzz_schema(client):
-    """The app's own schema (the session's TestClient has opened its pool)."""
-    return schemathesis.openapi.from_asgi("/openapi.json", client.app)
+    """The app's own schema (the session's TestClient has opened its pool).
+
+    Schemathesis runs the app's lifespan itself, which replaces (and at its end closes) the
+    pool in `app.state`; the session's pool and job queue are put back afterwards, so the
+    tests after these still have a database."""
+    state = client.app.state
+    saved = (state.pool, state.jobs)
+    yield schemathesis.openapi.from_asgi("/openapi.json", client.app)
+    state.pool, state.jobs = saved
 
 
 @pytest.fixture(scope="module")

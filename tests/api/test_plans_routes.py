@@ -116,6 +116,27 @@ def test_plans_list_get_and_publish(client, db, planner, other_planner):
     )
 
 
+def test_plan_detail_has_each_routes_depot_and_ordered_stops(client, db, planner):
+    """GET /v1/plans/{id} gives every route's depot and its stops in order, as the driver's
+    route does: containers, then the disposal trip, with coordinates, ETAs and loads."""
+    seeded = seed_route(db, planner.tenant_id, 5, DAY)
+    [route] = client.get(f"/v1/plans/{seeded['plan_id']}", headers=planner.headers).json()[
+        "routes"
+    ]
+    assert route["depot"]["lat"] == 51.92 and route["depot"]["lon"] == 4.39
+    stops = route["stops"]
+    assert [s["seq"] for s in stops] == [1, 2, 3, 4, 5, 6]
+    assert [s["kind"] for s in stops] == ["container"] * 5 + ["disposal"]
+    assert [s["container_id"] for s in stops[:5]] == seeded["container_ids"]
+    assert stops[-1]["disposal_site_id"] == seeded["site_id"] and stops[-1]["load_l"] == 0
+    assert stops[0]["lat"] == 51.902 and stops[0]["external_id"] == "B-1"
+    assert [s["eta"] for s in stops] == sorted(s["eta"] for s in stops)
+    assert stops[4]["load_l"] == 500.0
+    driver = make_user(client, db, planner.tenant_id, "driver", vehicle_id=seeded["vehicle_id"])
+    published = client.get("/v1/routes", params={"date": str(DAY)}, headers=driver.headers)
+    assert published.json()["routes"][0]["stops"] == stops
+
+
 def test_post_plan_queues_a_job_that_a_worker_runs(client, db, planner, database_url):
     """POST /v1/plans answers 202 with a job; a worker runs it; the job then names the plan."""
     from api.jobs import run_worker
