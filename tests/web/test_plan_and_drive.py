@@ -28,13 +28,20 @@ def make_and_publish(b, shot=None) -> str:
     plan = wait(b, 120).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, "article.plan[data-status=draft]")
     )[0]
-    served = plan.find_element(By.CSS_SELECTOR, ".counts").get_attribute("data-served")
+    plan_id = plan.get_attribute("data-plan-id")
+    n_routes = len(plan.find_elements(By.CSS_SELECTOR, "table.vehicles tbody tr"))
+    assert n_routes >= 1
+    # the draft's routes are drawn from its stops (GET /v1/plans/{id}), not just ringed
     wait(b).until(
-        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#map path.planned-ring")) == int(served)
+        lambda d: len(
+            d.find_elements(By.CSS_SELECTOR, f"#map path.route-line[data-plan-id='{plan_id}']")
+        )
+        == n_routes
     )
+    assert not b.find_elements(By.CSS_SELECTOR, "#map path.planned-ring")
+    assert not plan.find_elements(By.CSS_SELECTOR, ".draft-note")
     if shot:
         shot(b, "plan-draft")
-    plan_id = plan.get_attribute("data-plan-id")
     clickable(b, f"#publish-{plan_id}").click()
     wait(b).until(
         lambda d: d.find_elements(

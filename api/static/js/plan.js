@@ -75,10 +75,11 @@ export class PlanView {
         this.routes[p.id] = normaliseRoutes({ routes: p.routes.map((r) => ({ ...r, plan_id: p.id })) });
       }
     }
-    if (!this.plans.some((p) => p.status === "published")) return;
+    const withStops = (p) => p.routes.some((x) => Array.isArray(x.stops));
+    if (!this.plans.some((p) => p.status === "published" && !withStops(p))) return;
     const data = await this.api.get("/v1/routes", { date: this.els.date.value });
     for (const r of normaliseRoutes(data)) {
-      if (!this.plans.find((p) => p.id === r.plan_id && p.routes.some((x) => Array.isArray(x.stops)))) {
+      if (!this.plans.find((p) => p.id === r.plan_id && withStops(p))) {
         (this.routes[r.plan_id] ||= []).push(r);
       }
     }
@@ -194,6 +195,7 @@ export class PlanView {
         line.bindTooltip(`${esc(r.vehicle_name)} · ${fmtNumber(r.distance_m / 1000, 1)} km`);
         line.addTo(this.layer);
         line.getElement()?.setAttribute("data-route-no", r.route_no);
+        line.getElement()?.setAttribute("data-plan-id", p.id);
         drawn.push(line);
         if (r.depot) L.marker(r.depot, { icon: squareIcon("#123", "D"), title: t("plan.depot") }).addTo(this.layer);
         for (const s of r.stops.filter((x) => x.kind === "disposal")) {
