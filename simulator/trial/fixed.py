@@ -29,6 +29,15 @@ HISTORY_DAYS = 364
 #: When a careful planner assumes the round passes: the end of the shift (routes are replanned
 #: every day, so a container may be reached at any time of the shift).
 COLLECTION_TIME_S = 15 * 3600 + 1800
+#: The earliest a round may pass (shift start): after an early emptying the next interval is
+#: longer by the rest of that day, so the careful planner checks the worst case: emptied at
+#: the start of one shift, reached at the end of the shift on the next collection day.
+EARLIEST_COLLECTION_S = 7 * 3600
+#: The careful planner also plays the coming weeks on the real calendar (holiday moves and
+#: peaks such as King's Day, which differ from year to year) with this many random scenarios
+#: of the same deposit model (not the deposits that will happen).
+LOOKAHEAD_DAYS = 56
+SCENARIOS = 4
 
 
 def scheduled(frequency: float, group: int, day: date) -> bool:
@@ -91,13 +100,14 @@ def overflow_days(deposits: np.ndarray, volumes: np.ndarray, due: np.ndarray,
     level = np.zeros(deposits.shape[1])
     count = np.zeros(deposits.shape[1], dtype=int)
     before = float(share_before(COLLECTION_TIME_S))
+    after = 1.0 - float(share_before(EARLIEST_COLLECTION_S))
     for d in range(deposits.shape[0]):
         pre = level + before * deposits[d]
         full_day = level + deposits[d]
         over = np.where(due[d], pre > volumes, full_day > volumes)
         if counted is None or counted[d]:
             count += over
-        level = np.where(due[d], (1 - before) * deposits[d], np.minimum(full_day, volumes))
+        level = np.where(due[d], after * deposits[d], np.minimum(full_day, volumes))
     return count
 
 
@@ -118,8 +128,11 @@ class FixedSchedule:
 
 
 def fair_schedule(city: City, deposit_seed: int, start: date,
-                  allowed_overflow_share: float = 0.001) -> FixedSchedule:
-    """The lowest frequency per container that met the service target over the past year."""
+                  allowed_overflow_share: float = 0.001, lookahead_days: int = LOOKAHEAD_DAYS,
+                  scenarios: int = SCENARIOS) -> FixedSchedule:
+    """The lowest frequency per container that met the service target over the past year
+    (emptied as early as the shift start, reached as late as its end) and in `scenarios`
+    random plays of the coming `lookahead_days` on the real calendar."""
     first = start - timedelta(days=HISTORY_DAYS)
     days = [first + timedelta(days=d) for d in range(HISTORY_DAYS)]
     deposits = DepositModel(city, deposit_seed).daily_l(first, HISTORY_DAYS)
@@ -130,9 +143,20 @@ def fair_schedule(city: City, deposit_seed: int, start: date,
     overflow = np.zeros(n, dtype=int)
     counted = np.array([not christmas_season(d) for d in days])
     allowed = math.floor(allowed_overflow_share * HISTORY_DAYS)
+    # the coming weeks: 28 days to get into the rhythm, then the counted look-ahead
+    ahead_first = start - timedelta(days=28)
+    ahead_days = [ahead_first + timedelta(days=d) for d in range(28 + lookahead_days)]
+    ahead_counted = np.array([d >= start and not christmas_season(d) for d in ahead_days])
+    plays = [DepositModel(city, 10_007 * (deposit_seed + 1) + k).daily_l(ahead_first,
+                                                                          len(ahead_days))
+             for k in range(scenarios if lookahead_days > 0 else 0)]
     for frequency, n_groups in FREQUENCIES:
         groups = area_groups(city, n_groups)
         count = overflow_days(deposits, volumes, due_mask(frequency, groups, days), counted)
+        if plays:
+            ahead_due = due_mask(frequency, groups, ahead_days)
+            for play in plays:
+                count = count + overflow_days(play, volumes, ahead_due, ahead_counted)
         pick = np.isnan(chosen) & ((count <= allowed) | (frequency == FREQUENCIES[-1][0]))
         chosen[pick], group[pick], overflow[pick] = frequency, groups[pick], count[pick]
     return FixedSchedule(chosen, group, overflow)
