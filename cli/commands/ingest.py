@@ -70,6 +70,12 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("no broker: set MQTT_URL or pass --mqtt-url (e.g. mqtt://127.0.0.1:1883)")
     if args.workers < 1:
         raise UserError("--workers must be at least 1")
+    from storage import DatabaseUnavailable, connect
+
+    try:  # fail fast on a wrong DATABASE_URL; the broker, by contrast, is retried forever
+        connect(settings.database_url).close()
+    except DatabaseUnavailable as exc:
+        raise UserError(str(exc)) from exc
     root = logging.getLogger()
     json_lines = any(type(h.formatter).__name__ == "JsonFormatter" for h in root.handlers)
     from cli.logs import configure_logging
