@@ -76,7 +76,7 @@ def _quiet_logs(verbose: bool) -> None:
     logging.getLogger("amqtt").setLevel(logging.ERROR)
 
 
-def _stage_trial(args) -> None:
+def _stage_trial(args, reports_dir: Path) -> None:
     from simulator import CitySpec, generate_city
     from simulator.trial import TrialConfig, run_trial
     from simulator.trial.report import render_html, render_table
@@ -100,8 +100,11 @@ def _stage_trial(args) -> None:
     )
     _say(render_table(results))
     out = Path("demo-trial-report.html")
-    out.write_text(render_html(results, "wasteroute demo trial"), encoding="utf-8")
-    _say(f"      HTML report: {out.resolve()}")
+    html = render_html(results, "wasteroute demo trial")
+    out.write_text(html, encoding="utf-8")
+    reports_dir.mkdir(parents=True, exist_ok=True)  # the dashboard lists it (GET /v1/reports)
+    (reports_dir / out.name).write_text(html, encoding="utf-8")
+    _say(f"      HTML report: {out.resolve()} (also in the dashboard, GET /v1/reports)")
 
 
 def _simulate_day(args, url, api_url, ingest, tenant, sim, streamer, day):
@@ -278,7 +281,8 @@ def run(args: argparse.Namespace) -> int:
     _say(f"      ready: {where}, schema migrated")
     mqtt_url, embedded = start_broker(os.environ.get("MQTT_URL"))  # the shared name
     _say(f"[2/5] MQTT: {'in-process amqtt broker on ' if embedded else ''}{mqtt_url}")
-    api = ApiServer(url, args.port)
+    reports = args.data_dir.resolve() / "reports"
+    api = ApiServer(url, args.port, reports)
     api_url = api.start()
     _say(f"[3/5] API: {api_url} (uvicorn in this process, JWT secret made up for this run)")
     ingest = None
@@ -290,7 +294,7 @@ def run(args: argparse.Namespace) -> int:
         )
         tenant, days, sent, sim = _stage_days(args, url, mqtt_url, api_url, ingest)
         c = _summary(url, where, mqtt_url, tenant, days, sent, sim, started_at)
-        _stage_trial(args)
+        _stage_trial(args, reports / tenant.tenant_id)
         _say(
             f"\nwasteroute demo: finished in {time.perf_counter() - t0:.0f} s: "
             f"{c.readings} readings stored, {c.published} plans published, "

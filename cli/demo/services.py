@@ -149,7 +149,9 @@ class ApiServer:
     """The HTTP API (uvicorn) in a daemon thread on 127.0.0.1 and a free port, signed with
     a JWT secret made up for this run."""
 
-    def __init__(self, database_url: str, port: int | None = None) -> None:
+    def __init__(
+        self, database_url: str, port: int | None = None, reports_dir: Path | None = None
+    ) -> None:
         import uvicorn
 
         from api import ApiSettings, create_app
@@ -160,6 +162,7 @@ class ApiServer:
             jwt_secret=secrets.token_urlsafe(48),
             host="127.0.0.1",
             port=self.port,
+            reports_dir=reports_dir,
         )
         config = uvicorn.Config(
             create_app(settings),
