@@ -122,6 +122,8 @@ def _check_unload_before_depot(problem: Problem, r: Route) -> list[Violation]:
     """With disposal sites, a route that collected anything ends with an unload."""
     if not problem.disposal_sites or not r.visits or r.visits[-1].kind == "disposal":
         return []
+    if r.visits[-1].load_l == 0 and r.visits[-1].load_kg == 0:
+        return []  # nothing on board to unload (only empty containers since the last unload)
     return [Violation("unload", _where(r), "returns to the depot without unloading")]
 
 

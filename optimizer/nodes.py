@@ -111,15 +111,20 @@ def build_layout(problem: Problem, copies: list[int] | None = None) -> NodeLayou
     return _route_returns_via_sites(problem, layout)
 
 
+FINAL_UNLOAD_OPEN_SLACK_S = 4 * 3600
+
+
 def final_unload_sites(problem: Problem) -> list[int]:
-    """Sites fit for the implicit last unload: open all day, accepting every fraction."""
+    """Sites fit for the implicit last unload: open until the end of every shift, and from
+    early enough (`FINAL_UNLOAD_OPEN_SLACK_S` after the first shift starts; a truck back
+    sooner waits, and the checker guards the rare case), accepting every fraction."""
     first = min(v.shift_start_s for v in problem.vehicles)
     last = max(v.shift_end_s for v in problem.vehicles)
     present = {s.fraction for s in problem.stops if s.fraction is not None}
     return [
         k
         for k, d in enumerate(problem.disposal_sites)
-        if d.open_s <= first
+        if d.open_s <= first + FINAL_UNLOAD_OPEN_SLACK_S
         and d.close_s >= last
         and (d.fractions is None or present <= set(d.fractions))
     ]

@@ -167,6 +167,7 @@ def _append_final_unload(
         site_start = departure + leg1  # lunch after unloading
     else:
         site_start = b + dur  # lunch at the site, then unload
+    site_start = max(site_start, d.open_s)
     t.starts.append(site_start)
     t.depot_return_s = max(t.depot_return_s, site_start + d.unload_s + leg2)
 
