@@ -34,8 +34,26 @@ class Token(BaseModel):
 
 
 class Me(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "user_id": 7,
+                    "tenant_id": "schiedam",
+                    "timezone": "Europe/Amsterdam",
+                    "role": "driver",
+                    "vehicle_id": 3,
+                    "via": "token",
+                }
+            ]
+        }
+    )
+
     user_id: int | None
     tenant_id: str | None
+    timezone: str | None = Field(
+        description="the tenant's IANA time zone (local times, plan dates); null for operators"
+    )
     role: Role
     vehicle_id: int | None
     via: Literal["token", "api_key"]

@@ -58,12 +58,20 @@ def login(
     return Token(access_token=token, expires_in=ttl)
 
 
-@router.get("/me", response_model=Me, responses=error_responses(401))
-def me(principal: CurrentPrincipal) -> Me:
-    """Who the credential belongs to: tenant, role and (for drivers) vehicle."""
+@router.get("/me", response_model=Me, responses=error_responses(401, 503))
+def me(principal: CurrentPrincipal, conn: Conn) -> Me:
+    """Who the credential belongs to: tenant (and its time zone), role and (for drivers)
+    vehicle."""
+    timezone = None
+    if principal.tenant_id:
+        row = conn.execute(
+            "SELECT timezone FROM tenants WHERE id = %s", (principal.tenant_id,)
+        ).fetchone()
+        timezone = row["timezone"] if row else None
     return Me(
         user_id=principal.user_id,
         tenant_id=principal.tenant_id,
+        timezone=timezone,
         role=principal.role,
         vehicle_id=principal.vehicle_id,
         via="api_key" if principal.api_key_id else "token",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-import psycopg
 from fastapi import APIRouter, Query
 
 from api.deps import Conn, Member, Principal
@@ -17,10 +16,17 @@ from storage import stop_events as store
 router = APIRouter(tags=["stop events"], responses=AUTHED)
 
 
-def _resolve(conn: psycopg.Connection, me: Principal, event: dict[str, Any]) -> str | None:
-    """Check the event's references in the caller's tenant; a reason to reject, or None."""
+def _reject_reason(
+    me: Principal,
+    event: dict[str, Any],
+    stops: dict[int, dict[str, Any]],
+    containers: set[int],
+    sites: set[int],
+) -> str | None:
+    """Check the event's references in the caller's tenant (looked up for the whole batch);
+    fill in its plan and vehicle from the stop. A reason to reject, or None."""
     if event.get("stop_id") is not None:
-        stop = store.find_stop(conn, me.tenant_id, event["stop_id"])
+        stop = stops.get(event["stop_id"])
         if stop is None or (me.role == "driver" and stop["vehicle_id"] != me.vehicle_id):
             return f"no stop {event['stop_id']} on your routes"
         event["plan_id"] = stop["plan_id"]
@@ -31,15 +37,15 @@ def _resolve(conn: psycopg.Connection, me: Principal, event: dict[str, Any]) -> 
             return f"stop {stop['id']} is for container {stop['container_id']}, not {event['container_id']}"
         if event.get("vehicle_id") is None:
             event["vehicle_id"] = stop["vehicle_id"]
-    if event.get("container_id") is not None and not store.container_in_tenant(
-        conn, me.tenant_id, event["container_id"]
-    ):
+    if event.get("container_id") is not None and event["container_id"] not in containers:
         return f"no container {event['container_id']}"
-    if event.get("disposal_site_id") is not None and not store.site_in_tenant(
-        conn, me.tenant_id, event["disposal_site_id"]
-    ):
+    if event.get("disposal_site_id") is not None and event["disposal_site_id"] not in sites:
         return f"no disposal site {event['disposal_site_id']}"
     return None
+
+
+def _ids(events: list[dict[str, Any]], field: str) -> list[int]:
+    return sorted({e[field] for e in events if e.get(field) is not None})
 
 
 @router.post("/stop-events", response_model=StopEventResults)
@@ -50,21 +56,31 @@ def post_stop_events(body: StopEventBatch, conn: Conn, me: Member) -> dict:
     answers `duplicate` for those already stored and changes nothing. An `emptied` event
     resets the container's fill to 0. An event that names an unknown container, site or
     stop (or another driver's stop) is `rejected` with a message; the others are kept."""
+    events = [
+        {**item.model_dump(), "user_id": me.user_id, "vehicle_id": me.vehicle_id}
+        for item in body.events
+    ]
+    stops, containers, sites = store.resolve_references(
+        conn,
+        me.tenant_id,
+        _ids(events, "stop_id"),
+        _ids(events, "container_id"),
+        _ids(events, "disposal_site_id"),
+    )
+    reasons = [_reject_reason(me, e, stops, containers, sites) for e in events]
+    accepted = [e for e, reason in zip(events, reasons, strict=True) if reason is None]
+    stored = iter(store.record_stop_events(conn, me.tenant_id, accepted))
     results, counts = [], {"created": 0, "duplicate": 0, "rejected": 0}
-    for item in body.events:
-        event = item.model_dump()
-        event.update(user_id=me.user_id, vehicle_id=me.vehicle_id)
-        with conn.transaction():
-            reason = _resolve(conn, me, event)
-            if reason is None:
-                row, created = store.record_stop_event(conn, me.tenant_id, event)
-                status = "created" if created else "duplicate"
-                results.append({"event_id": item.event_id, "status": status, "id": row["id"]})
-            else:
-                status = "rejected"
-                results.append({"event_id": item.event_id, "status": status, "message": reason})
+    for event, reason in zip(events, reasons, strict=True):
+        if reason is None:
+            row_id, created = next(stored)
+            status = "created" if created else "duplicate"
+            results.append({"event_id": event["event_id"], "status": status, "id": row_id})
+        else:
+            status = "rejected"
+            results.append({"event_id": event["event_id"], "status": status, "message": reason})
         counts[status] += 1
-        STOP_EVENTS.labels(item.kind, status).inc()
+        STOP_EVENTS.labels(event["kind"], status).inc()
     return {
         "results": results,
         "created": counts["created"],

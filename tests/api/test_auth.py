@@ -25,10 +25,25 @@ def test_login_gives_a_token_that_says_who_you_are(client, planner):
     assert r.json() == {
         "user_id": planner.user_id,
         "tenant_id": planner.tenant_id,
+        "timezone": "Europe/Amsterdam",
         "role": "planner",
         "vehicle_id": None,
         "via": "token",
     }
+
+
+def test_me_gives_the_tenants_time_zone(client, db, planner, operator):
+    """/v1/auth/me carries the tenant's time zone as the operator set it; none for operators."""
+    r = client.patch(
+        f"/v1/tenants/{planner.tenant_id}",
+        json={"timezone": "America/New_York"},
+        headers=operator.headers,
+    )
+    assert r.status_code == 200
+    assert client.get("/v1/auth/me", headers=planner.headers).json()["timezone"] == (
+        "America/New_York"
+    )
+    assert client.get("/v1/auth/me", headers=operator.headers).json()["timezone"] is None
 
 
 def test_wrong_password_and_garbage_tokens_are_401(client, planner):

@@ -72,6 +72,49 @@ def test_batch_keeps_good_events_and_rejects_unknown_references(client, db, plan
     assert client.get("/v1/stop-events", headers=other_planner.headers).json()["count"] == 0
 
 
+class _Counting:
+    """A connection that counts the statements sent through it."""
+
+    def __init__(self, conn):
+        self.conn, self.statements = conn, 0
+
+    def execute(self, *args, **kwargs):
+        self.statements += 1
+        return self.conn.execute(*args, **kwargs)
+
+
+def test_a_batch_is_stored_in_a_few_statements_each_event_once(client, db, planner):
+    """50 events (one repeated inside the batch) take 3 statements; a partial resend is
+    duplicates for the old events and created for the new one; the last emptying counts."""
+    from storage import stop_events as store
+
+    cs = [new_container(client, planner.headers) for _ in range(5)]
+    now = datetime.now(UTC)
+    events = [
+        {**_emptied(cs[i % 5]["id"], now - timedelta(minutes=50 - i)), "event_id": uuid.uuid4()}
+        for i in range(49)
+    ]
+    events.append(dict(events[3]))  # the same event twice in one batch
+    counting = _Counting(db)
+    refs = store.resolve_references(counting, planner.tenant_id, [], [c["id"] for c in cs], [])
+    assert refs[1] == {c["id"] for c in cs}
+    stored = store.record_stop_events(counting, planner.tenant_id, events)
+    assert counting.statements == 3
+    assert [created for _, created in stored] == [True] * 49 + [False]
+    assert stored[49][0] == stored[3][0]
+    again = store.record_stop_events(
+        db, planner.tenant_id, [events[0], {**_emptied(cs[0]["id"], now), "event_id": uuid.uuid4()}]
+    )
+    assert [created for _, created in again] == [False, True] and again[0][0] == stored[0][0]
+    n = db.execute(
+        "SELECT count(*) AS n FROM stop_events WHERE tenant_id = %s", (planner.tenant_id,)
+    ).fetchone()["n"]
+    assert n == 50
+    state = client.get(f"/v1/containers/{cs[0]['id']}/state", headers=planner.headers).json()
+    assert state["fill_fraction"] == 0
+    assert datetime.fromisoformat(state["date_last_emptying"]) == now
+
+
 def test_skip_needs_a_known_reason(client, planner):
     """A skip without a valid reason is 422."""
     c = new_container(client, planner.headers)
