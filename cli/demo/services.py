@@ -170,6 +170,7 @@ class ApiServer:
             port=self.port,
             log_level="warning",
             access_log=False,
+            log_config=None,  # keep the CLI's logging set-up
             timeout_keep_alive=30,
         )
         self.server = uvicorn.Server(config)
