@@ -112,6 +112,31 @@ def forget_api_keys() -> None:
         _key_cache.clear()
 
 
+_TOKEN_CACHE_MAX = 10_000
+_token_cache: dict[tuple[str, str], tuple[float, Principal]] = {}
+
+
+def _principal_from_token(secret: str, token: str) -> Principal | None:
+    """The token's principal, verified once and then remembered until it expires (a busy
+    tablet sends the same token every few seconds)."""
+    hit = _token_cache.get((secret, token))
+    if hit is not None and hit[0] > time.time():
+        return hit[1]
+    claims = decode_token(secret, token)
+    if claims is None:
+        return None
+    principal = Principal(
+        user_id=claims.user_id,
+        tenant_id=claims.tenant_id,
+        role=claims.role,
+        vehicle_id=claims.vehicle_id,
+    )
+    if len(_token_cache) >= _TOKEN_CACHE_MAX:
+        _token_cache.clear()
+    _token_cache[(secret, token)] = (float(claims.expires_at), principal)
+    return principal
+
+
 async def get_principal(
     request: Request,
     settings: Settings,
@@ -120,15 +145,10 @@ async def get_principal(
 ) -> Principal:
     """The caller, from a bearer token (no I/O) or an API key (a database look-up, cached)."""
     if token:
-        claims = decode_token(settings.jwt_secret, token)
-        if claims is None:
+        principal = _principal_from_token(settings.jwt_secret, token)
+        if principal is None:
             raise Unauthorized("invalid or expired token: log in again at POST /v1/auth/token")
-        return Principal(
-            user_id=claims.user_id,
-            tenant_id=claims.tenant_id,
-            role=claims.role,
-            vehicle_id=claims.vehicle_id,
-        )
+        return principal
     if api_key:
         try:
             principal = await run_in_threadpool(

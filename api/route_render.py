@@ -4,7 +4,9 @@ A published plan never changes (storage guards it), so a rendered answer is keye
 tenant, the vehicle, the format and the ids of the published plans it was made from; when a
 newer version is published the key changes. Entries also expire after `TTL_S`, so edits to
 container addresses show up. The ETag is the key's hash: tablets send `If-None-Match` and
-get 304 when nothing changed.
+get 304 when nothing changed. On top of that, the answer to the same request is reused for
+`LOOKUP_TTL_S` without asking the database (`recent_get`), so a fleet of tablets polling the
+same route costs one query every two seconds per process.
 """
 
 from __future__ import annotations
@@ -19,9 +21,35 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 TTL_S = 60.0
+#: How long a fetch answers from memory without asking the database which plans are
+#: published: a newly published plan reaches drivers within this long (at once in the
+#: process that published it).
+LOOKUP_TTL_S = 2.0
 _MAX_ENTRIES = 2048
 _cache: OrderedDict[tuple, tuple[float, bytes, str]] = OrderedDict()
+_recent: dict[tuple, tuple[float, bytes, str]] = {}
 _lock = threading.Lock()
+
+
+def recent_get(request_key: tuple) -> tuple[bytes, str] | None:
+    """The answer to (tenant, day, vehicle, format) if looked up less than LOOKUP_TTL_S ago:
+    no database, no thread, no validation on this path."""
+    hit = _recent.get(request_key)
+    if hit is None or hit[0] < time.monotonic():
+        return None
+    return hit[1], hit[2]
+
+
+def recent_put(request_key: tuple, body: bytes, etag: str) -> None:
+    if len(_recent) > 4 * _MAX_ENTRIES:
+        _recent.clear()
+    _recent[request_key] = (time.monotonic() + LOOKUP_TTL_S, body, etag)
+
+
+def forget_tenant(tenant_id: str) -> None:
+    """After a publish in this process: the tenant's next fetch asks the database again."""
+    for key in [k for k in list(_recent) if k[0] == tenant_id]:
+        _recent.pop(key, None)
 
 
 def cache_get(key: tuple) -> tuple[bytes, str] | None:

@@ -76,9 +76,14 @@ async def get_routes(
         if me.vehicle_id is None or (vehicle is not None and vehicle != me.vehicle_id):
             raise NotFound(f"no routes for vehicle {vehicle or '(none)'}")
         vehicle = me.vehicle_id
-    body, etag = await run_in_threadpool(
-        _render, request.app.state.pool, me.tenant_id, date, vehicle, format
-    )
+    request_key = (me.tenant_id, date, vehicle, format)
+    hit = render.recent_get(request_key)
+    if hit is None:
+        hit = await run_in_threadpool(
+            _render, request.app.state.pool, me.tenant_id, date, vehicle, format
+        )
+        render.recent_put(request_key, *hit)
+    body, etag = hit
     headers = {"ETag": etag, "Cache-Control": "private, max-age=0, must-revalidate"}
     if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
         return Response(status_code=304, headers=headers)

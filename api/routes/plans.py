@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
+from api import route_render
 from api.deps import Conn, Planner
 from api.errors import ConflictError, Unavailable
 from api.models.common import AUTHED, Limit, PathId, error_responses
@@ -135,6 +136,9 @@ def publish_plan(plan_id: PathId, conn: Conn, me: Planner) -> dict:
     """Publish to drivers; the version published before for that day and fraction is
     superseded. Publishing twice changes nothing; a superseded plan is 409."""
     try:
-        return plans_store.publish_plan(conn, me.tenant_id, plan_id)
+        plan = plans_store.publish_plan(conn, me.tenant_id, plan_id)
     except ValueError as exc:
         raise ConflictError(str(exc)) from None
+    conn.commit()  # drivers fetching from now on find it
+    route_render.forget_tenant(me.tenant_id)
+    return plan

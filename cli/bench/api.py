@@ -1,10 +1,12 @@
 """`wasteroute bench api`: route fetch and stop-event posts under concurrent clients.
 
-Starts the API (uvicorn, one process, 127.0.0.1 only) on the database at DATABASE_URL, seeds
+Starts the API (`wasteroute api`: uvicorn with uvloop/httptools when installed, `--workers`
+processes, default one per core, 127.0.0.1 only) on the database at DATABASE_URL, seeds
 a fresh tenant with a published plan whose route has `--stops` stops, logs in a driver, then
 runs `--clients` concurrent HTTP clients for `--requests` requests (or `--seconds`, whichever
-comes first) per scenario and prints requests/s and p50/p90/p99 latency. Nothing leaves the
-loopback interface. The numbers are noisy on a shared 2-core machine.
+comes first) per scenario and prints requests/s, p50/p90/p99 latency and the machine's load
+average. Nothing leaves the loopback interface; the load generator (one Python process) runs
+on the same cores as the API. The numbers are noisy on a shared 2-core machine.
 """
 
 from __future__ import annotations
@@ -33,7 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seconds", type=float, default=60.0, help="time cap per scenario (default 60)")
     p.add_argument("--stops", type=int, default=300, help="stops on the route (default 300)")
-    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="uvicorn worker processes (default: one per core)",
+    )
     p.add_argument(
         "--interval-s",
         type=float,
@@ -241,7 +248,6 @@ def run(args: argparse.Namespace) -> int:
         **os.environ,
         "DATABASE_URL": url,
         "API_JWT_SECRET": os.environ.get("API_JWT_SECRET") or secrets.token_urlsafe(48),
-        "API_POOL_MAX_SIZE": "20",
     }
     server = subprocess.Popen(
         [
@@ -315,10 +321,11 @@ def run(args: argparse.Namespace) -> int:
             res = asyncio.run(
                 _load(base, make, args.clients, args.requests, args.seconds, args.interval_s)
             )
+            load = " ".join(f"{x:.1f}" for x in os.getloadavg())
             print(
                 f"  {name:36s} {res['requests']:6d} req  {res['rps']:7.0f} req/s  "
                 f"p50 {res['p50_ms']:6.1f} ms  p90 {res['p90_ms']:6.1f} ms  p99 {res['p99_ms']:6.1f} ms  "
-                f"status {res['codes']}"
+                f"status {res['codes']}  load {load}"
             )
     finally:
         server.terminate()

@@ -13,9 +13,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--host", help="bind address (default $API_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default $API_PORT or 8000)")
-    p.add_argument("--workers", type=int, help="worker processes (default $API_WORKERS or 1)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes (default $API_WORKERS or 1; one per core for throughput)",
+    )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(func=run)
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +50,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     uvicorn.run(
         "api.app:create_app",
+        # uvicorn's fast event loop and HTTP parser (the "standard" extra) when installed
+        loop="uvloop" if _has("uvloop") else "asyncio",
+        http="httptools" if _has("httptools") else "h11",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,

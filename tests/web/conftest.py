@@ -38,7 +38,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url(database_url: str) -> Iterator[str]:
+def reports_dir(tmp_path_factory) -> Path:
+    """The server's API_REPORTS_DIR: a test writes `<tenant_id>/*.html` into it."""
+    return tmp_path_factory.mktemp("reports")
+
+
+@pytest.fixture(scope="session")
+def server_url(database_url: str, reports_dir: Path) -> Iterator[str]:
     """`uvicorn api.app:create_app` in its own process, on the session's database."""
     port = _free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
@@ -48,6 +54,7 @@ def server_url(database_url: str) -> Iterator[str]:
         "DATABASE_URL": database_url,
         "API_JWT_SECRET": JWT_SECRET,
         "API_LOGIN_MAX_FAILURES": "50",
+        "API_REPORTS_DIR": str(reports_dir),
     }
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(

@@ -1,7 +1,11 @@
 """The planner's dashboard in headless Chromium: log in, containers on the map, alarms,
-a container's history chart, colour by tomorrow's forecast, Dutch, no tiles, KPIs."""
+a container's history chart, colour by tomorrow's forecast, Dutch, no tiles, KPIs, trial
+reports from the server, times in the tenant's zone."""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from selenium.webdriver.common.by import By
 
@@ -115,3 +119,43 @@ def test_wrong_password_and_wrong_role(server_url, seed, browser_factory):
     log_in(b, f"{server_url}/ui/?tiles=none", driver_name)
     wait(b).until(lambda d: "planner" in d.find_element(By.CSS_SELECTOR, "#login-error").text)
     assert markers(b) == []
+
+
+def test_trial_reports_from_the_server(server_url, seed, reports_dir, browser_factory, shot):
+    """The trial tab lists this tenant's reports from API_REPORTS_DIR (not another tenant's)
+    and shows one in the sandboxed frame."""
+    town, other = seed(2), seed(2)
+    (reports_dir / town.id).mkdir()
+    (reports_dir / town.id / "trial-28d.html").write_text(
+        "<html><head><title>Trial 28 days</title></head><body><h1 id=r>Report body</h1></body></html>"
+    )
+    (reports_dir / other.id).mkdir()
+    (reports_dir / other.id / "theirs.html").write_text("<title>Not yours</title>")
+    b = browser_factory()
+    log_in(b, f"{server_url}/ui/?tiles=none", town.planner)
+    wait_markers(b, 2)
+    clickable(b, "button[data-tab=trial]").click()
+    links = wait(b).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#trial-server a[data-name]"))
+    assert [a.get_attribute("data-name") for a in links] == ["trial-28d.html"]
+    assert links[0].text == "Trial 28 days"
+    links[0].click()
+    wait(b).until(lambda d: d.find_element(By.ID, "trial-frame").get_attribute("data-report"))
+    assert "Report body" in b.find_element(By.ID, "trial-frame").get_attribute("srcdoc")
+    shot(b, "trial-report")
+
+
+def test_times_are_in_the_tenants_zone(server_url, seed, db, browser_factory):
+    """A tenant in Auckland: the page uses that zone, and the default plan date is tomorrow
+    there, whatever the browser's zone."""
+    town = seed(2)
+    db.execute("UPDATE tenants SET timezone = 'Pacific/Auckland' WHERE id = %s", (town.id,))
+    b = browser_factory()
+    log_in(b, f"{server_url}/ui/?tiles=none", town.planner)
+    wait_markers(b, 2)
+    assert b.execute_script("return document.documentElement.dataset.timeZone") == (
+        "Pacific/Auckland"
+    )
+    assert "Pacific/Auckland" in b.find_element(By.ID, "who").text
+    tomorrow = (datetime.now(ZoneInfo("Pacific/Auckland")) + timedelta(days=1)).date()
+    value = b.execute_script("return document.querySelector('#plan-date').value")
+    assert value == tomorrow.isoformat()

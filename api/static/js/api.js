@@ -1,5 +1,6 @@
 // A small client for the wasteroute HTTP API: log in (OAuth2 password flow), keep the
 // bearer token, call /v1 endpoints and turn error answers into ApiError.
+import { timeZone } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, message, body) {
@@ -81,6 +82,14 @@ export function isoDate(d = new Date(), addDays = 0) {
   const x = new Date(d.getFullYear(), d.getMonth(), d.getDate() + addDays);
   const pad = (n) => String(n).padStart(2, "0");
   return `${x.getFullYear()}-${pad(x.getMonth() + 1)}-${pad(x.getDate())}`;
+}
+
+/** Today (+ addDays) as YYYY-MM-DD in the tenant's time zone (the device's if unknown). */
+export function todayIso(addDays = 0, now = new Date()) {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: timeZone(), year: "numeric", month: "2-digit", day: "2-digit" })
+    .formatToParts(now).reduce((acc, p) => ({ ...acc, [p.type]: p.value }), {});
+  const d = new Date(Date.UTC(+parts.year, +parts.month - 1, +parts.day + addDays));
+  return d.toISOString().slice(0, 10);
 }
 
 /** Escape text for innerHTML. */

@@ -1,7 +1,7 @@
 // The planner's dashboard: log in, containers on the map, tomorrow's plan, KPIs, trial report.
-import { Api, isoDate } from "./api.js";
+import { Api, todayIso } from "./api.js";
 import { ContainerLayer } from "./containers.js";
-import { applyI18n, bindLanguageSwitch, onLanguageChange, t } from "./i18n.js";
+import { applyI18n, bindLanguageSwitch, onLanguageChange, setTimeZone, t } from "./i18n.js";
 import { setupKpis } from "./kpis.js";
 import { createMap } from "./map.js";
 import { PlanView } from "./plan.js";
@@ -54,9 +54,11 @@ async function start() {
   $("#app").hidden = false;
   $("#tabs").hidden = false;
   $("#logout").hidden = false;
-  $("#who").textContent = me ? `${me.tenant_id}` : "";
+  setTimeZone(me?.timezone);
+  $("#who").textContent = me ? `${me.tenant_id}${me.timezone ? ` · ${me.timezone}` : ""}` : "";
   if (started) { await containers.load({ fit: true }); return; }
   started = true;
+  $("#plan-date").value = todayIso(1);  // tomorrow where the tenant is
   const map = createMap($("#map"), $("#map-notice"));
   containers = new ContainerLayer(map, api, { summary: $("#map-summary"), alarmList: $("#alarm-list"),
     detail: $("#container-detail"), legend: $("#legend") });
@@ -82,7 +84,7 @@ function main() {
   $("#login-form").addEventListener("submit", onLogin);
   $("#logout").addEventListener("click", () => { api.logout(); showLogin(); });
   api.onUnauthorized = () => showLogin(t("login.failed", { msg: "401" }));
-  $("#plan-date").value = isoDate(new Date(), 1);
+  $("#plan-date").value = todayIso(1);
   if (api.token && api.me?.role === "planner") start().catch((err) => showLogin(err.message));
   else showLogin();
 }

@@ -1,7 +1,7 @@
 // The driver's tablet view: today's route for the driver's vehicle, the next stop large, one
 // tap to report it, an offline queue, and links into the device's navigation app.
-import { Api, esc, isoDate } from "./api.js";
-import { applyI18n, bindLanguageSwitch, fmtNumber, fmtTime, onLanguageChange, t } from "./i18n.js";
+import { Api, esc, todayIso } from "./api.js";
+import { applyI18n, bindLanguageSwitch, fmtNumber, fmtTime, onLanguageChange, setTimeZone, t } from "./i18n.js";
 import { createMap, fitTo, squareIcon } from "./map.js";
 import { EventQueue } from "./queue.js";
 import { navLinks, normaliseRoutes } from "./route_data.js";
@@ -15,6 +15,7 @@ let map;
 let routeLayer;
 let state = { routes: [], stops: [], done: {} };
 let skipping = false;
+let started = false;
 
 const doneKey = () => `wasteroute.driver.done.${api.me?.user_id}.${$("#route-date").value}`;
 const routeKey = () => `wasteroute.driver.route.${api.me?.user_id}.${$("#route-date").value}`;
@@ -197,6 +198,9 @@ async function start() {
   $("#app").hidden = false;
   $("#logout").hidden = false;
   const me = api.me;
+  setTimeZone(me?.timezone);
+  if (!new URLSearchParams(location.search).get("date") && !started) $("#route-date").value = todayIso();
+  started = true;
   $("#who").textContent = me ? `${me.tenant_id}` : "";
   queue = new EventQueue(`wasteroute.driver.queue.${me?.user_id}`);
   queue.onChange(updateConn);
@@ -213,7 +217,7 @@ function main() {
   applyI18n();
   bindLanguageSwitch($("#lang"));
   onLanguageChange(() => { updateConn(); render(); });
-  $("#route-date").value = new URLSearchParams(location.search).get("date") || isoDate();
+  $("#route-date").value = new URLSearchParams(location.search).get("date") || todayIso();
   $("#route-date").addEventListener("change", () => loadRoute());
   $("#refresh").addEventListener("click", async () => { await flush(); await loadRoute(); });
   $("#login-form").addEventListener("submit", onLogin);

@@ -144,6 +144,17 @@ export function bindLanguageSwitch(select) {
   select.addEventListener("change", () => setLang(select.value));
 }
 
+// Times are shown in the tenant's time zone (GET /v1/auth/me `timezone`), whatever the
+// device's zone is; until it is known (or if the browser does not know it), the device's.
+let zone;
+export function setTimeZone(tz) {
+  try {
+    zone = tz ? new Intl.DateTimeFormat("en", { timeZone: tz }).resolvedOptions().timeZone : undefined;
+  } catch { zone = undefined; }
+  document.documentElement.dataset.timeZone = zone || "";
+}
+export function timeZone() { return zone; }
+
 /** Numbers and dates in the current language. */
 export function fmtNumber(value, digits = 1) {
   if (value === null || value === undefined || Number.isNaN(value)) return "–";
@@ -154,7 +165,7 @@ export function fmtPct(fraction) {
 }
 export function fmtDateTime(iso, opts = { dateStyle: "medium", timeStyle: "short" }) {
   if (!iso) return "–";
-  return new Intl.DateTimeFormat(lang === "nl" ? "nl-NL" : "en-GB", opts).format(new Date(iso));
+  return new Intl.DateTimeFormat(lang === "nl" ? "nl-NL" : "en-GB", { ...opts, timeZone: zone }).format(new Date(iso));
 }
 export function fmtTime(iso) { return fmtDateTime(iso, { timeStyle: "short" }); }
 export { STRINGS };

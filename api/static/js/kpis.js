@@ -1,5 +1,5 @@
 // KPIs over a period as charts: the period's totals, and per-week bars (one request a week).
-import { esc, isoDate } from "./api.js";
+import { esc, isoDate, todayIso } from "./api.js";
 import { barChart } from "./chart.js";
 import { fmtNumber, fmtPct, t } from "./i18n.js";
 
@@ -15,9 +15,8 @@ function weeks(start, end) {
 }
 
 export function setupKpis(api, { form, start, end, view }) {
-  const today = new Date();
-  end.value = isoDate(today);
-  start.value = isoDate(today, -27);
+  end.value = todayIso();
+  start.value = todayIso(-27);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     view.innerHTML = `<p>${t("loading")}</p>`;
