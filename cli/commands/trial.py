@@ -93,14 +93,23 @@ def run(args: argparse.Namespace) -> int:
         wall = time.perf_counter() - t0
     except SimulatorError as exc:
         raise UserError(str(exc)) from exc
+    from simulator.trial.engine import every_day_reference
+
+    reference = every_day_reference(city, config)
+    container_days = len(city.containers) * args.days
     print(render_table(results))
     print(f"wall time {wall:.0f} s")
+    ref_text = ", ".join(f"{k} {v} ({1 - v / container_days:.3%})" for k, v in reference.items())
+    print(f"reference, every container emptied on every service day: overflow container-days "
+          f"(service level) at {ref_text}")
     notes = (f"{city.name}: {len(city.containers)} containers, {args.days} days from "
-             f"{args.start}, seed {args.seed}; wall time {wall:.0f} s")
+             f"{args.start}, seed {args.seed}; wall time {wall:.0f} s. Reference, every "
+             f"container emptied on every service day, overflow container-days at {ref_text}")
     args.html.write_text(render_html(results, "wasteroute trial", notes), encoding="utf-8")
     print(f"HTML report: {args.html.resolve()}")
     if args.json:
         args.json.write_text(json.dumps({"wall_s": round(wall, 1), "notes": notes,
+                                         "every_day_reference": reference,
                                          "results": {n: r.summary() for n, r in results.items()}},
                                         indent=2), encoding="utf-8")
     return 0

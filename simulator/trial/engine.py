@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -51,6 +51,9 @@ class TrialConfig:
     must_z: float = 1.65
     prize_m: int = 2000
     prize_lookahead_days: float = 1.0
+    area_days: bool = False
+    gap_windows: bool = True
+    cluster_radius_m: float = 250.0
     warmup_days: int = 21
     sensor_noise: float = 0.03
     sensor_dropout: float = 0.03
@@ -90,7 +93,7 @@ class _InlineExecutor(Executor):
 
 def make_strategy(name: str, city: City, schedule: FixedSchedule, config: TrialConfig) -> Strategy:
     if name == "fixed":
-        return FixedStrategy(schedule)
+        return FixedStrategy(schedule, config.gap_windows)
     if name == "threshold":
         return ThresholdStrategy(config.threshold)
     if name == "forecast":
@@ -99,7 +102,9 @@ def make_strategy(name: str, city: City, schedule: FixedSchedule, config: TrialC
         return ForecastStrategy(SelectionPolicy(
             must_level=config.must_level, skip_level=config.skip_level,
             max_prize_m=config.prize_m, must_z=config.must_z,
-            prize_lookahead_days=config.prize_lookahead_days))
+            prize_lookahead_days=config.prize_lookahead_days, area_days=config.area_days,
+            gap_windows=config.gap_windows,
+            cluster_radius_m=config.cluster_radius_m))
     raise ValueError(f"unknown strategy {name!r}; expected one of {', '.join(STRATEGIES)}")
 
 
@@ -262,6 +267,35 @@ class Trial:
         self.progress(f"[{bar}] day {d + 1}/{self.config.days} {day} {day:%a}: "
                       + ", ".join(parts)
                       + f"  ({elapsed:.0f} s, eta {elapsed / done - elapsed:.0f} s)")
+
+
+def every_day_reference(city: City, config: TrialConfig,
+                        times_s: tuple[float, ...] = (7.5 * 3600, 11 * 3600, COLLECTION_TIME_S)
+                        ) -> dict[str, int]:
+    """What no strategy can beat by much: overflow container-days if every container were
+    emptied on every service day, all at one time of day (per time; and "gaps": at the end of
+    the shift before a day without service, at its start after one, else at 11:00), after the
+    same warm-up and with the same deposits as the trial. A reference for the service level
+    target."""
+    trial = Trial(city, replace(config, strategies=()))
+    level0, last0, _, _ = trial._warm_up()
+    n = len(city.containers)
+    out = {}
+    for t in (*times_s, None):
+        level, last, count = level0.copy(), list(last0), 0
+        for d in range(config.days):
+            day = config.start + timedelta(days=d)
+            at = t
+            if t is None:
+                at = (COLLECTION_TIME_S if not is_service_day(day + timedelta(days=1)) else
+                      7 * 3600 if not is_service_day(day - timedelta(days=1)) else 11 * 3600)
+            served = {i: at for i in range(n)} if is_service_day(day) else {}
+            level, _, overflow, _ = trial._advance(day, level, trial.deposits.day_l(day),
+                                                   served, last, [], [])
+            count += int(np.count_nonzero(overflow > 1e-6))
+        key = "gaps" if t is None else f"{int(t // 3600):02d}:{int(t % 3600 // 60):02d}"
+        out[key] = count
+    return out
 
 
 def run_trial(city: City, config: TrialConfig,

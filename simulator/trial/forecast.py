@@ -48,6 +48,8 @@ class SelectionPolicy:
     must_z: float = 1.65  # must when the 95% upper bound reaches the must level
     prize_lookahead_days: float = 1.0  # prize: the risk of being due the chance after next
     cluster_radius_m: float = 250.0  # optional stops this close to a must get the full prize
+    area_days: bool = False  # optional stops in today's sector (area-day) get the full prize
+    gap_windows: bool = False  # late if it would fill again by the next chance, early if full
 
 
 def _epoch(day, seconds: float) -> float:
@@ -63,6 +65,7 @@ class ForecastStrategy:
         self.planning = _planning()
         self.policy = policy or SelectionPolicy()
         self._containers: list[Container] | None = None
+        self._sectors: np.ndarray | None = None
 
     def _domain(self, city: City) -> list[Container]:
         if self._containers is None:
@@ -102,6 +105,10 @@ class ForecastStrategy:
             forecasts, view.day, "UTC", policy, service_time=time(11, 0),
             next_chance=view.next_service_day, next_chance_time=time(15, 30))
         near = _near_a_must(city, decisions, pol.cluster_radius_m)
+        if pol.area_days:
+            near |= self._in_todays_area(city, view, decisions)
+        from simulator.trial.strategies import timing_window
+
         choices = []
         for d in decisions:
             if d.decision == "skip":
@@ -109,9 +116,26 @@ class ForecastStrategy:
             c = city.containers[d.container_id]
             volume = min(1.0, d.fill_at_service + 0.05) * c.volume_l
             prize = max(d.prize_m, pol.max_prize_m) if d.container_id in near else d.prize_m
+            start, end = 0, None
+            if pol.gap_windows:  # late if it would fill again by the next chance, early if full
+                start, end = timing_window(d.fill_at_next_chance - d.fill_now,
+                                           d.fill_at_service)
             choices.append(StopChoice(d.container_id, volume, required=d.decision == "must",
-                                      prize=int(prize)))
+                                      prize=int(prize), window_start_s=start,
+                                      window_end_s=end))
         return choices
+
+    def _in_todays_area(self, city: City, view: MorningView, decisions) -> set[int]:
+        """Optional containers in today's sector: each fraction's containers are split into five
+        sectors around the centre, one per weekday (a catch-up Saturday takes the sector of the
+        holiday it replaces), so that pulled-forward work clusters in one area a day."""
+        if self._sectors is None:
+            from simulator.trial.fixed import area_groups
+
+            self._sectors = area_groups(city, 5)
+        today = _area_weekday(view.day)
+        return {d.container_id for d in decisions
+                if d.decision == "optional" and self._sectors[d.container_id] == today}
 
     def _choose_locally(self, city: City, view: MorningView, forecasts) -> list[StopChoice]:
         """The documented default policy, while `planning` has no selection yet."""
@@ -132,6 +156,21 @@ class ForecastStrategy:
                 if prize > 0:
                     choices.append(StopChoice(i, volume, required=False, prize=prize))
         return choices
+
+
+def _area_weekday(day) -> int:
+    """The weekday (0-4) whose sector is served on this day."""
+    from datetime import timedelta
+
+    from simulator.calendar import collection_day
+
+    if day.weekday() < 5:
+        return day.weekday()
+    for k in (2, -1, -2, -3, -4):  # the Monday after, or the Tuesday-Friday before
+        cand = day + timedelta(days=k)
+        if cand.weekday() < 5 and collection_day(cand) == day:
+            return cand.weekday()
+    return 0
 
 
 def _near_a_must(city: City, decisions, radius_m: float) -> set[int]:

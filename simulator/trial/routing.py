@@ -49,6 +49,15 @@ class StopChoice:
     volume_l: float
     required: bool = True
     prize: int = 0
+    window_start_s: int = 0  # earliest service start (s since midnight); 0: none
+    window_end_s: int | None = None  # latest service start; None: none
+
+
+#: Timing windows (`simulator.trial.strategies.timing_window`): a container that would fill
+#: again before the next chance even if emptied now (before a weekend or holiday) is reached
+#: in the afternoon; one that is nearly full is reached in the morning.
+LATE_WINDOW_START_S = 11 * 3600
+EARLY_WINDOW_END_S = 11 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +91,9 @@ def build_problem(city: City, fraction: Fraction, choices: list[StopChoice],
         Stop(id=city.containers[c.container].external_id, location=n_dep + n_sites + i,
              volume_l=int(round(c.volume_l)), weight_kg=int(round(c.volume_l * density)),
              service_s=city.containers[c.container].service_time_s,
-             required=c.required, prize=int(c.prize), fraction=fraction.value)
+             required=c.required, prize=int(c.prize), fraction=fraction.value,
+             window_start_s=int(c.window_start_s),
+             **({} if c.window_end_s is None else {"window_end_s": int(c.window_end_s)}))
         for i, c in enumerate(choices))
     vehicles = tuple(
         Vehicle(id=v.name, depot=v.depot, capacity_l=int(v.capacity_l),

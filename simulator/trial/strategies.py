@@ -12,14 +12,16 @@ never the true fill.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
 
 import numpy as np
 
+from simulator.calendar import day_factor
 from simulator.city import City
+from simulator.deposits import share_before
 from simulator.trial.fixed import FixedSchedule
-from simulator.trial.routing import StopChoice
+from simulator.trial.routing import EARLY_WINDOW_END_S, LATE_WINDOW_START_S, StopChoice
 
 
 @dataclass
@@ -43,6 +45,39 @@ class MorningView:
         return out
 
 
+#: Timing windows: late when the expected rise from the shift start to the next chance
+#: reaches this (fill fraction), early when the expected level at 11:00 reaches this.
+LATE_IF_RISE = 0.8
+EARLY_IF_LEVEL = 0.9
+
+
+def timing_window(rise_to_next_chance: float, level_at_service: float) -> tuple[int, int | None]:
+    """(window start, window end) of a stop: in the afternoon if it would fill again before
+    the next chance even when emptied at the start of the shift (a weekend or holiday ahead),
+    in the morning if it is nearly full; else no window."""
+    if rise_to_next_chance >= LATE_IF_RISE:
+        return LATE_WINDOW_START_S, None
+    if level_at_service >= EARLY_IF_LEVEL:
+        return 0, EARLY_WINDOW_END_S
+    return 0, None
+
+
+def expected_deposit(rate_l: float, first: date, first_s: float, last: date,
+                     last_s: float, fraction) -> float:
+    """Litres a container of mean rate `rate_l` receives from `first` at `first_s` to `last`
+    at `last_s`, by the calendar's day factors and the hourly profile."""
+    total, day = 0.0, first
+    while day <= last:
+        share = 1.0
+        if day == first:
+            share -= float(share_before(first_s))
+        if day == last:
+            share -= 1.0 - float(share_before(last_s))
+        total += rate_l * day_factor(day, fraction) * max(0.0, share)
+        day += timedelta(days=1)
+    return total
+
+
 class Strategy(Protocol):
     name: str
 
@@ -54,19 +89,50 @@ class FixedStrategy:
 
     name = "fixed"
 
-    def __init__(self, schedule: FixedSchedule) -> None:
+    def __init__(self, schedule: FixedSchedule, gap_windows: bool = True) -> None:
         self.schedule = schedule
+        self.gap_windows = gap_windows
 
     def choose(self, city: City, view: MorningView) -> list[StopChoice]:
         rates = city.rates()
+        # the careful planner knows each container's rate and the calendar: a container that
+        # would fill again before its next collection even if emptied at the shift start (a
+        # weekend or holiday ahead) is reached in the afternoon, a nearly full one early
         choices = []
         for i in np.nonzero(view.collection_due)[0]:
             last = view.last_emptied[i]
             days = 7.0 / self.schedule.frequency[i] if last is None else max(
                 1.0, (view.day - last.date()).days)
             volume = min(city.containers[i].volume_l, rates[i] * days)
-            choices.append(StopChoice(int(i), volume * 1.1))
+            start, end = 0, None
+            if self.gap_windows:
+                start, end = self._window(city, view, int(i), rates[i])
+            choices.append(StopChoice(int(i), volume * 1.1, window_start_s=start,
+                                      window_end_s=end))
         return choices
+
+
+    def _window(self, city: City, view: MorningView, i: int, rate: float):
+        c = city.containers[i]
+        nxt = self._next_collection(view.day, i)
+        rise = expected_deposit(rate, view.day, 7 * 3600, nxt, 15.5 * 3600, c.fraction)
+        last = view.last_emptied[i]
+        level = 0.0 if last is None else expected_deposit(
+            rate, last.date(), last.hour * 3600 + last.minute * 60, view.day, 11 * 3600,
+            c.fraction)
+        return timing_window(rise / c.volume_l, level / c.volume_l)
+
+    def _next_collection(self, day: date, i: int) -> date:
+        """The next date after `day` on which this container is collected (holidays moved)."""
+        from simulator.calendar import collection_day
+        from simulator.trial.fixed import scheduled
+
+        f, g = float(self.schedule.frequency[i]), int(self.schedule.group[i])
+        for k in range(1, 40):
+            cand = day + timedelta(days=k)
+            if scheduled(f, g, cand) and collection_day(cand) > day:
+                return collection_day(cand)
+        return day + timedelta(days=28)
 
 
 class ThresholdStrategy:

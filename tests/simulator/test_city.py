@@ -76,3 +76,11 @@ def test_trucks_and_sites_are_those_of_a_dutch_town():
     to_centre = [haversine_m(s.location, city.centre) for s in city.disposal_sites]
     assert 2_000 <= to_centre[0] <= 5_000 and 8_000 <= to_centre[1] <= 12_000
     assert haversine_m(city.depots[0].location, city.disposal_sites[0].location) < 1_000
+
+
+def test_fixed_schedule_checks_the_worst_interval_and_the_coming_calendar():
+    """Checking the coming weeks (King's Day on a Monday) never lowers a frequency."""
+    city = generate_city(CitySpec(n_containers=300, seed=1))
+    past_only = fair_schedule(city, 1, date(2026, 4, 20), lookahead_days=0)
+    careful = fair_schedule(city, 1, date(2026, 4, 20))
+    assert (careful.frequency >= past_only.frequency).all()

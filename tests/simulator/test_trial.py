@@ -41,3 +41,36 @@ def test_reports_render(results):
     assert "fixed" in table and "forecast" in table and "service level" in table
     page = render_html(results, "t")
     assert page.count("<svg") == 3 and "Fill at emptying" in page
+
+
+def test_timing_windows_late_when_it_would_fill_again_early_when_nearly_full():
+    from simulator.trial.routing import EARLY_WINDOW_END_S, LATE_WINDOW_START_S
+    from simulator.trial.strategies import timing_window
+
+    assert timing_window(rise_to_next_chance=0.9, level_at_service=0.3) == (
+        LATE_WINDOW_START_S, None)
+    assert timing_window(rise_to_next_chance=0.3, level_at_service=0.97) == (
+        0, EARLY_WINDOW_END_S)
+    assert timing_window(rise_to_next_chance=0.3, level_at_service=0.5) == (0, None)
+
+
+def test_windows_reach_the_optimizer_problem():
+    from domain import Fraction
+    from simulator.trial.routing import StopChoice, build_problem
+
+    city = generate_city(CitySpec(n_containers=60, seed=4, radius_m=1500))
+    i, j = [k for k, c in enumerate(city.containers) if c.fraction is Fraction.RESIDUAL][:2]
+    problem = build_problem(city, Fraction.RESIDUAL,
+                            [StopChoice(i, 100.0, window_start_s=13 * 3600),
+                             StopChoice(j, 100.0, window_end_s=9 * 3600)])
+    assert problem.stops[0].window_start_s == 13 * 3600
+    assert problem.stops[1].window_end_s == 9 * 3600
+
+
+def test_every_day_reference_counts_overflow_days():
+    from simulator.trial.engine import every_day_reference
+
+    city = generate_city(CitySpec(n_containers=60, seed=4, radius_m=1500))
+    ref = every_day_reference(city, TrialConfig(days=5, deposit_seed=4, warmup_days=14))
+    assert set(ref) == {"07:30", "11:00", "15:30", "gaps"}
+    assert all(0 <= v <= 60 * 5 for v in ref.values())
