@@ -61,9 +61,15 @@ def test_wrong_reported_load_is_rejected():
 
 def test_return_without_unloading_is_rejected():
     """With disposal sites, a route must unload before the depot."""
-    p = line_problem([(10, {})], sites=[(5, {})])
+    p = line_problem([(10, {"volume_l": 1})], sites=[(5, {})])
     assert rules(p, [[0]]) == {"unload"}
     assert rules(p, [[0, D]]) == set()
+
+
+def test_route_of_empty_containers_needs_no_unload():
+    """Nothing on board at the end (only empty containers): no unload needed."""
+    p = line_problem([(10, {"volume_l": 0})], sites=[(5, {})])
+    assert rules(p, [[0]]) == set()
 
 
 def test_time_window_violation_is_rejected():
