@@ -1,8 +1,8 @@
 """Large problems: decompose into regions small enough for guided local search to work.
 
-1. A first solution: Clarke-Wright savings for plain CVRP; otherwise the stops are split into
-   clusters (farthest-point seeds on the distance matrix), the fleet is shared out by workload,
-   and OR-Tools solves each cluster.
+1. A first solution: Clarke-Wright savings for plain CVRP; otherwise `optimizer.greedy`
+   (a compact day per vehicle around a far seed, feasible by construction) and a repair
+   round for unserved required stops.
 2. Then, until the deadline: pick a seed route, take the routes nearest to it (about
    `REGION_STOPS` stops, plus an idle vehicle and nearby unserved stops), and let OR-Tools
    re-optimise that region from the current routes (a warm start through
@@ -16,13 +16,13 @@ the whole problem whenever it is feasible for the region.
 from __future__ import annotations
 
 import logging
-import math
 import multiprocessing
 import time
 
 import numpy as np
 
 from optimizer.construct import initial_routes
+from optimizer.greedy import greedy_routes, repair
 from optimizer.model import PlanParams, Problem
 from optimizer.nodes import site_of
 from optimizer.ortools_model import REQUIRED_PENALTY
@@ -31,7 +31,6 @@ from optimizer.ortools_solve import RouteTimes, solve_problem
 log = logging.getLogger(__name__)
 
 REGION_STOPS = 120
-CLUSTER_STOPS = 110
 _PROBLEM: Problem | None = None  # the problem a worker process solves regions of
 
 
@@ -114,76 +113,16 @@ def _missing_required(state: _State) -> bool:
 
 
 def _first_solution(problem: Problem, pool, workers: int, deadline: float) -> _State:
-    """Savings for plain CVRP; otherwise clusters solved in waves of `workers`, farthest
-    first, each with a generous share of the vehicles still free (unused ones go back)."""
+    """Savings for plain CVRP; otherwise our constructive routes (`optimizer.greedy`: one
+    compact day per vehicle, unloads, windows, shift and lunch respected), then a repair
+    round that inserts any unserved required stop wherever it fits."""
     routes = initial_routes(problem)
     if routes is not None:
         return _State(problem, routes, None)
-    clusters = cluster_stops(problem, math.ceil(len(problem.stops) / CLUSTER_STOPS))
-    want = _vehicle_estimate(problem, clusters)
-    state = _State(problem, [[] for _ in problem.vehicles], None)
-    budget = max(2.0, 0.4 * (deadline - time.monotonic()))
-    limit = max(2.0, budget / math.ceil(len(clusters) / workers))
-    order = sorted(range(len(clusters)), key=lambda c: -want[c])
-    for wave in range(0, len(order), workers):
-        free = [v for v, r in enumerate(state.routes) if not r]
-        tasks = []
-        for c in order[wave : wave + workers]:
-            take = free[: min(len(free), 2 * want[c] + 1)]
-            free = free[len(take) :]
-            if take:
-                tasks.append((take, clusters[c], None, limit))
-        _apply(state, tasks, pool.map(solve_region, tasks))
-    missing = [s for s in state.unserved() if problem.stops[s].required]
-    idle = [v for v, r in enumerate(state.routes) if not r]
-    if missing and idle:  # a repair round: whatever the clusters could not place
-        tasks = [(idle, missing, None, max(2.0, 0.1 * (deadline - time.monotonic())))]
-        _apply(state, tasks, pool.map(solve_region, tasks))
-    return state
-
-
-def _apply(state: _State, tasks: list, results: list) -> None:
-    for (veh, _, _, _), (routes, times, _) in zip(tasks, results, strict=True):
-        for k, v in enumerate(veh):
-            state.routes[v] = routes[k]
-            state.times[v] = times[k] if times else None
-
-
-def _vehicle_estimate(problem: Problem, clusters: list[list[int]]) -> list[int]:
-    """Vehicles each cluster needs by load and by working time (service, trips, travel)."""
-    v0 = problem.vehicles[0]
-    shift = max(1, min(v0.shift_end_s, 10**6) - v0.shift_start_s)
-    depot = problem.depots[v0.depot].location
-    unload = max([d.unload_s for d in problem.disposal_sites] or [0])
-    out = []
-    for c in clusters:
-        locs = np.array([problem.stops[s].location for s in c])
-        vol = sum(problem.stops[s].volume_l for s in c)
-        trips = math.ceil(vol / max(1, v0.capacity_l))
-        reach = float(np.median(problem.duration_s[depot, locs]))
-        work = sum(problem.stops[s].service_s for s in c) + trips * (unload + reach)
-        work += (
-            len(c) * float(np.median(np.sort(problem.duration_s[np.ix_(locs, locs)], axis=1)[:, 1]))
-            if len(c) > 1
-            else 0
-        )
-        by_day = math.ceil(vol / max(1, v0.max_volume_l_per_day or vol or 1))
-        out.append(max(1, by_day, math.ceil((work + 2 * reach) / shift)))
-    return out
-
-
-def cluster_stops(problem: Problem, k: int) -> list[list[int]]:
-    """k groups of nearby stops: farthest-point seeds, then each stop to its nearest seed."""
-    loc = np.array([s.location for s in problem.stops], dtype=np.int64)
-    depot = problem.depots[problem.vehicles[0].depot].location
-    k = max(1, min(k, len(loc)))
-    seeds = [int(np.argmax(problem.distance_m[depot, loc]))]
-    nearest = problem.distance_m[np.ix_(loc[seeds], loc)].min(axis=0)
-    while len(seeds) < k:
-        seeds.append(int(np.argmax(nearest)))
-        nearest = np.minimum(nearest, problem.distance_m[loc[seeds[-1]], loc])
-    owner = problem.distance_m[np.ix_(loc[seeds], loc)].argmin(axis=0)
-    return [np.flatnonzero(owner == c).tolist() for c in range(k) if (owner == c).any()]
+    budget = time.monotonic() + max(2.0, 0.5 * (deadline - time.monotonic()))
+    routes, times = greedy_routes(problem, budget)
+    repair(problem, routes, times, budget)
+    return _State(problem, routes, times)
 
 
 def _improve(
