@@ -6,6 +6,7 @@ A web UI, when api/static exists, is served under /ui.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -92,6 +93,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             max_size=settings.pool_max_size,
             name="wasteroute-api",
         )
+        # requests wait for a connection here, on the event loop (see api.deps.pool_slot)
+        app.state.db_slots = asyncio.Semaphore(settings.pool_max_size)
         app.state.jobs = _open_job_queue(settings.database_url)
         try:
             yield

@@ -2,16 +2,23 @@
 
 A route asks for `Conn` (a pooled connection; committed when the route returns, rolled back
 when it raises) and one of `Planner`, `Driver`, `Member` (planner or driver), `Operator`.
+
+Waiting for a connection happens on the event loop (`db_slot`, a semaphore as large as the
+pool), never in a worker thread: a thread blocked in `pool.connection()` holds one of the
+threadpool's tokens, and with more waiters than tokens the requests that do hold a connection
+cannot get a thread to finish and give it back (each request then waits out the pool timeout).
 The principal's `tenant_id` comes from the token or API key, never from the request, so every
 query a route makes is scoped to the caller's tenant.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -58,7 +65,33 @@ async def get_pool(request: Request) -> ConnectionPool:
     return request.app.state.pool
 
 
-def get_conn(pool: Annotated[ConnectionPool, Depends(get_pool)]) -> Iterator[psycopg.Connection]:
+POOL_WAIT_S = 10.0
+
+
+@asynccontextmanager
+async def pool_slot(app) -> AsyncIterator[None]:
+    """Wait (on the event loop) until a pooled connection is free for this request; 503 after
+    POOL_WAIT_S. Every use of the pool from a request goes through it."""
+    slots: asyncio.Semaphore = app.state.db_slots
+    try:
+        await asyncio.wait_for(slots.acquire(), POOL_WAIT_S)
+    except TimeoutError as exc:
+        raise Unavailable("the database is busy or unavailable; try again shortly") from exc
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+async def db_slot(request: Request) -> AsyncIterator[None]:
+    async with pool_slot(request.app):
+        yield
+
+
+def get_conn(
+    pool: Annotated[ConnectionPool, Depends(get_pool)],
+    _slot: Annotated[None, Depends(db_slot, scope="function")],
+) -> Iterator[psycopg.Connection]:
     try:
         with pool.connection(timeout=10) as conn:
             yield conn
@@ -151,9 +184,10 @@ async def get_principal(
         return principal
     if api_key:
         try:
-            principal = await run_in_threadpool(
-                _principal_from_key, request.app.state.pool, api_key
-            )
+            async with pool_slot(request.app):
+                principal = await run_in_threadpool(
+                    _principal_from_key, request.app.state.pool, api_key
+                )
         except PoolTimeout as exc:
             raise Unavailable("the database is busy or unavailable; try again shortly") from exc
         if principal is None:

@@ -106,7 +106,8 @@ def resolve_references(
         return {}, set(), set()
     rows = conn.execute(
         "SELECT 's' AS what, s.id, s.plan_id, s.container_id, r.vehicle_id"
-        "  FROM plan_stops s JOIN plan_routes r ON r.plan_id = s.plan_id AND r.route_no = s.route_no"
+        "  FROM plan_stops s"
+        "  JOIN plan_routes r ON r.plan_id = s.plan_id AND r.route_no = s.route_no"
         " WHERE s.tenant_id = %(t)s AND s.id = ANY(%(s)s::bigint[])"
         " UNION ALL SELECT 'c', id, NULL, NULL, NULL FROM containers"
         " WHERE tenant_id = %(t)s AND id = ANY(%(c)s::bigint[])"
@@ -166,8 +167,10 @@ def reset_containers_state(
     """These containers were emptied at these times: one upsert for the batch, the latest
     emptying per container; fill 0 unless a later reading says otherwise."""
     conn.execute(
-        "INSERT INTO container_state AS s (tenant_id, container_id, fill_fraction, date_last_emptying)"
-        " SELECT %(t)s, c, 0, max(at) FROM unnest(%(c)s::bigint[], %(at)s::timestamptz[]) AS e(c, at)"
+        "INSERT INTO container_state AS s"
+        "       (tenant_id, container_id, fill_fraction, date_last_emptying)"
+        " SELECT %(t)s, c, 0, max(at)"
+        "   FROM unnest(%(c)s::bigint[], %(at)s::timestamptz[]) AS e(c, at)"
         "  GROUP BY c"
         " ON CONFLICT (container_id) DO UPDATE SET"
         "   date_last_emptying = greatest(s.date_last_emptying, excluded.date_last_emptying),"

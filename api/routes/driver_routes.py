@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from api import route_render as render
-from api.deps import Member
+from api.deps import Member, pool_slot
 from api.models.common import AUTHED, Id
 from api.models.containers import GeoJSONFeatureCollection
 from api.models.plans import RoutesPublic
@@ -79,9 +79,10 @@ async def get_routes(
     request_key = (me.tenant_id, date, vehicle, format)
     hit = render.recent_get(request_key)
     if hit is None:
-        hit = await run_in_threadpool(
-            _render, request.app.state.pool, me.tenant_id, date, vehicle, format
-        )
+        async with pool_slot(request.app):
+            hit = await run_in_threadpool(
+                _render, request.app.state.pool, me.tenant_id, date, vehicle, format
+            )
         render.recent_put(request_key, *hit)
     body, etag = hit
     headers = {"ETag": etag, "Cache-Control": "private, max-age=0, must-revalidate"}

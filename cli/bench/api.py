@@ -165,45 +165,92 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class _Connection:
+    """One keep-alive HTTP/1.1 connection on asyncio streams: a load generator light enough
+    that 100 of them in one process measure the server, not the client (httpx's pool of 100
+    connections in one process cost more CPU per request than the API itself)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, headers: dict, body: bytes | None) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        head += [f"{k}: {v}" for k, v in headers.items()]
+        if body is not None:
+            head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + (body or b""))
+        await self.writer.drain()
+        raw = await self.reader.readuntil(b"\r\n\r\n")
+        lines = raw.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        fields = {
+            k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)
+        }
+        if fields.get("transfer-encoding") == "chunked":
+            while size := int((await self.reader.readline()).strip() or b"0", 16):
+                await self.reader.readexactly(size + 2)
+            await self.reader.readline()
+        elif status != 304 and status >= 200:
+            await self.reader.readexactly(int(fields.get("content-length", "0")))
+        if fields.get("connection") == "close":
+            self.close()
+        return status
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
 async def _load(
     url: str, make_request, clients: int, total: int, seconds: float, interval_s: float = 0.0
 ) -> dict:
-    import httpx
+    import json
 
+    host, port = url.removeprefix("http://").split(":")
     latencies: list[float] = []
     errors = 0
     codes: dict[int | str, int] = {}
     sent = 0
     deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
-
-        async def worker(n: int) -> None:
-            nonlocal errors, sent
+    async def worker(n: int) -> None:
+        nonlocal errors, sent
+        conn = _Connection(host, int(port))
+        try:
             while sent < total and time.perf_counter() < deadline:
                 sent += 1
                 method, path, kwargs = make_request(sent)
+                payload = kwargs.get("json")
+                body = None if payload is None else json.dumps(payload).encode()
                 t0 = time.perf_counter()
                 try:
-                    r = await http.request(method, path, **kwargs)
-                    code: int | str = r.status_code
-                except httpx.HTTPError as exc:  # a timeout counts as an error, not a crash
-                    code = type(exc).__name__
+                    code: int | str = await asyncio.wait_for(
+                        conn.request(method, path, kwargs.get("headers", {}), body), 30
+                    )
+                except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
+                    code = type(exc).__name__  # a timeout counts as an error, not a crash
+                    conn.close()
                 latencies.append(time.perf_counter() - t0)
                 codes[code] = codes.get(code, 0) + 1
                 if not isinstance(code, int) or code >= 400:
                     errors += 1
                 if interval_s > 0:
                     await asyncio.sleep(max(0.0, interval_s - (time.perf_counter() - t0)))
+        finally:
+            conn.close()
 
-        async def staggered(n: int) -> None:
-            await asyncio.sleep(interval_s * n / clients)  # spread the clients over the interval
-            await worker(n)
+    async def staggered(n: int) -> None:
+        await asyncio.sleep(interval_s * n / clients)  # spread the clients over the interval
+        await worker(n)
 
-        began = time.perf_counter()
-        await asyncio.gather(*(staggered(i) for i in range(clients)))
-        wall = time.perf_counter() - began
+    began = time.perf_counter()
+    await asyncio.gather(*(staggered(i) for i in range(clients)))
+    wall = time.perf_counter() - began
     lat = sorted(latencies)
     q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [lat[0]] * 99
     return {
@@ -216,6 +263,16 @@ async def _load(
         "p99_ms": q[98] * 1000,
         "codes": codes,
     }
+
+
+def _run(coro):
+    """asyncio.run on uvloop when installed (the generator's own overhead, smaller)."""
+    try:
+        import uvloop
+
+        return uvloop.run(coro)
+    except ImportError:
+        return asyncio.run(coro)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -317,8 +374,8 @@ def run(args: argparse.Namespace) -> int:
             ),
         }
         for name, make in scenarios.items():
-            asyncio.run(_load(base, make, min(args.clients, 10), 50, 10))  # warm-up
-            res = asyncio.run(
+            _run(_load(base, make, min(args.clients, 10), 50, 10))  # warm-up
+            res = _run(
                 _load(base, make, args.clients, args.requests, args.seconds, args.interval_s)
             )
             load = " ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -36,9 +36,9 @@ def fuzz_schema(client):
     pool in `app.state`; the session's pool and job queue are put back afterwards, so the
     tests after these still have a database."""
     state = client.app.state
-    saved = (state.pool, state.jobs)
+    saved = (state.pool, state.jobs, state.db_slots)
     yield schemathesis.openapi.from_asgi("/openapi.json", client.app)
-    state.pool, state.jobs = saved
+    state.pool, state.jobs, state.db_slots = saved
 
 
 @pytest.fixture(scope="module")

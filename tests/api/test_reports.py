@@ -67,9 +67,9 @@ def test_names_outside_the_listing_are_404(client, planner, reports_root, name):
 def test_another_tenants_report_is_404(client, planner, other_planner, reports_root):
     """A planner of tenant A never sees or reads tenant B's report."""
     assert client.get("/v1/reports/secret.html", headers=planner.headers).status_code == 404
-    assert [x["name"] for x in client.get("/v1/reports", headers=other_planner.headers).json()[
-        "data"
-    ]] == ["secret.html"]
+    assert [
+        x["name"] for x in client.get("/v1/reports", headers=other_planner.headers).json()["data"]
+    ] == ["secret.html"]
     assert client.get("/v1/reports/trial-a.html", headers=other_planner.headers).status_code == 404
 
 

@@ -127,7 +127,8 @@ def test_trial_reports_from_the_server(server_url, seed, reports_dir, browser_fa
     town, other = seed(2), seed(2)
     (reports_dir / town.id).mkdir()
     (reports_dir / town.id / "trial-28d.html").write_text(
-        "<html><head><title>Trial 28 days</title></head><body><h1 id=r>Report body</h1></body></html>"
+        "<html><head><title>Trial 28 days</title></head>"
+        "<body><h1 id=r>Report body</h1></body></html>"
     )
     (reports_dir / other.id).mkdir()
     (reports_dir / other.id / "theirs.html").write_text("<title>Not yours</title>")
