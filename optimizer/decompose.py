@@ -22,7 +22,8 @@ import time
 import numpy as np
 
 from optimizer.construct import initial_routes
-from optimizer.greedy import greedy_routes, repair
+from optimizer.greedy import SEED_PULLS, greedy_routes, repair
+from optimizer.greedy import cost as route_cost
 from optimizer.model import PlanParams, Problem
 from optimizer.nodes import site_of
 from optimizer.ortools_model import REQUIRED_PENALTY
@@ -120,9 +121,19 @@ def _first_solution(problem: Problem, pool, workers: int, deadline: float) -> _S
     if routes is not None:
         return _State(problem, routes, None)
     budget = time.monotonic() + max(2.0, 0.5 * (deadline - time.monotonic()))
-    routes, times = greedy_routes(problem, budget)
-    repair(problem, routes, times, budget)
+    tasks = [(pull, budget) for pull in SEED_PULLS]
+    results = pool.map(construct_task, tasks, chunksize=1)
+    routes, times = min(results, key=lambda rt: route_cost(problem, rt[0]))
     return _State(problem, routes, times)
+
+
+def construct_task(task: tuple) -> tuple:
+    """Worker: constructive routes with one seed pull, then the repair round."""
+    pull, budget = task
+    assert _PROBLEM is not None
+    routes, times = greedy_routes(_PROBLEM, budget, pull)
+    repair(_PROBLEM, routes, times, budget)
+    return routes, times
 
 
 def _improve(

@@ -23,8 +23,9 @@ from optimizer.model import Problem
 from optimizer.nodes import disposal_code, site_of
 from optimizer.ortools_solve import RouteTimes
 
-#: Weight of "distance from the seed" against "time to the next stop" when choosing.
-SEED_PULL = 0.6
+#: Weight of "distance from the seed" against "time to the next stop" when choosing; the
+#: planner tries each and keeps the cheapest (none is best on every Kim 2006 instance).
+SEED_PULLS = (0.0, 0.15, 0.3, 0.6)
 
 
 class _Ctx:
@@ -193,7 +194,7 @@ def evaluate(ctx: _Ctx, v: int, route: list[int]) -> tuple[list[int], RouteTimes
 
 
 def greedy_routes(
-    problem: Problem, deadline: float | None = None
+    problem: Problem, deadline: float | None = None, pull: float = 0.0
 ) -> tuple[list[list[int]], list[RouteTimes | None]]:
     """Routes (visit code) and schedules per vehicle; see the module docstring."""
     ctx = _Ctx(problem)
@@ -205,13 +206,15 @@ def greedy_routes(
     for v in range(len(p.vehicles)):
         if not (free & ctx.req).any() or (deadline is not None and time.monotonic() > deadline):
             break
-        route, t = _build_one(ctx, v, free)
+        route, t = _build_one(ctx, v, free, pull)
         if route:
             routes[v], times[v] = route, t
     return routes, times
 
 
-def _build_one(ctx: _Ctx, v: int, free: np.ndarray) -> tuple[list[int], RouteTimes | None]:
+def _build_one(
+    ctx: _Ctx, v: int, free: np.ndarray, pull_weight: float
+) -> tuple[list[int], RouteTimes | None]:
     p = ctx.p
     vehicle = p.vehicles[v]
     depot = p.depots[vehicle.depot].location
@@ -222,7 +225,7 @@ def _build_one(ctx: _Ctx, v: int, free: np.ndarray) -> tuple[list[int], RouteTim
         return [], None
     cand = np.flatnonzero(req_left)
     seed_loc = int(ctx.loc[cand[np.argmax(ctx.dur[depot, ctx.loc[cand]])]])
-    pull = SEED_PULL * ctx.dur[seed_loc, ctx.loc]
+    pull = pull_weight * ctx.dur[seed_loc, ctx.loc]
     lunch = vehicle.lunch
     cap_kg = vehicle.capacity_kg if vehicle.capacity_kg is not None else None
     route: list[int] = []
@@ -374,3 +377,17 @@ def _with_unload(ctx: _Ctx, core: list[int], i: int, s: int) -> list[int] | None
     fr = ctx.p.stops[s].fraction
     k = _best_site(ctx, here, nxt, {fr} if fr else set())
     return core[:i] + [s, disposal_code(k)] + core[i:]
+
+
+def cost(problem: Problem, routes: list[list[int]]) -> tuple[int, int]:
+    """(required stops unserved, distance + fixed costs): how the planner ranks first solutions."""
+    served = {c for r in routes for c in r if c >= 0}
+    missing = sum(1 for s, st in enumerate(problem.stops) if st.required and s not in served)
+    total = 0
+    for v, r in enumerate(routes):
+        if not r:
+            continue
+        depot = problem.depots[problem.vehicles[v].depot].location
+        locs = [depot] + [_place(problem, c)[0] for c in r] + [depot]
+        total += int(problem.distance_m[locs[:-1], locs[1:]].sum()) + problem.vehicles[v].fixed_cost
+    return missing, total
