@@ -34,18 +34,21 @@ def amqtt_url():
         "listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{port}"}},
         "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
     }
-    broker = Broker(config, loop=loop)
     ready = threading.Event()
+    made: list = []
 
     def serve() -> None:
+        # amqtt's Broker makes futures on the current loop, so build it in its own thread.
         asyncio.set_event_loop(loop)
-        loop.run_until_complete(broker.start())
+        made.append(Broker(config, loop=loop))
+        loop.run_until_complete(made[0].start())
         ready.set()
         loop.run_forever()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     assert ready.wait(10), "amqtt did not start"
+    broker = made[0]
     logging.getLogger("amqtt").setLevel(logging.WARNING)
     yield f"mqtt://127.0.0.1:{port}"
     asyncio.run_coroutine_threadsafe(broker.shutdown(), loop).result(10)
