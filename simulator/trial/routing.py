@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -145,6 +145,26 @@ def solve_day(city: City, fraction: Fraction, choices: list[StopChoice],
 
 
 def _solve_part(city: City, fraction: Fraction, choices: list[StopChoice],
+                time_limit_s: float, seed: int, vehicles: list[int] | None) -> DayRoutes:
+    """Solve; if timing windows leave required stops unserved, drop the windows of those
+    stops (then of all) and solve again, keeping the plan that serves the most required."""
+    best = _solve_once(city, fraction, choices, time_limit_s, seed, vehicles)
+    solve_s = best.solve_s
+    for attempt in range(2):
+        windowed = [c for c in choices if c.window_start_s or c.window_end_s is not None]
+        if not best.unserved_required or not windowed:
+            break
+        unserved = set(best.unserved_required)
+        choices = [replace(c, window_start_s=0, window_end_s=None)
+                   if attempt or c.container in unserved else c for c in choices]
+        again = _solve_once(city, fraction, choices, time_limit_s, seed, vehicles)
+        solve_s += again.solve_s
+        if len(again.unserved_required) < len(best.unserved_required):
+            best = again
+    return replace(best, solve_s=solve_s)
+
+
+def _solve_once(city: City, fraction: Fraction, choices: list[StopChoice],
                 time_limit_s: float, seed: int, vehicles: list[int] | None) -> DayRoutes:
     if not choices:
         return DayRoutes(fraction, {}, [], 0, 0, 0, 0, 0, 0.0, [])

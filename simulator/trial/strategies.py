@@ -95,9 +95,11 @@ class FixedStrategy:
 
     def choose(self, city: City, view: MorningView) -> list[StopChoice]:
         rates = city.rates()
-        # the careful planner knows each container's rate and the calendar: a container that
-        # would fill again before its next collection even if emptied at the shift start (a
-        # weekend or holiday ahead) is reached in the afternoon, a nearly full one early
+        # the careful planner knows each container's rate and the calendar: of the containers
+        # that overflowed in the past year even when emptied every day, one that would fill
+        # again before its next collection even if emptied at the shift start (a weekend or
+        # holiday ahead) is reached in the afternoon, a nearly full one early
+        tight = self.schedule.history_overflow_days > 0
         choices = []
         for i in np.nonzero(view.collection_due)[0]:
             last = view.last_emptied[i]
@@ -105,7 +107,7 @@ class FixedStrategy:
                 1.0, (view.day - last.date()).days)
             volume = min(city.containers[i].volume_l, rates[i] * days)
             start, end = 0, None
-            if self.gap_windows:
+            if self.gap_windows and tight[i]:
                 start, end = self._window(city, view, int(i), rates[i])
             choices.append(StopChoice(int(i), volume * 1.1, window_start_s=start,
                                       window_end_s=end))
