@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Annotated, Literal
 
@@ -48,6 +49,32 @@ def _render(pool, tenant_id: str, day: date, vehicle: int | None, fmt: str) -> t
     return hit
 
 
+_inflight: dict[tuple, asyncio.Future] = {}
+
+
+async def _fetch_once(request: Request, request_key: tuple) -> tuple[bytes, str]:
+    """Look the answer up (and render it if needed) once per key at a time: when the cached
+    answer expires, or a worker starts cold, the tablets asking at that moment wait for the
+    one look-up instead of each sending their own (a herd that stalled every request)."""
+    waiting = _inflight.get(request_key)
+    if waiting is not None:
+        return await asyncio.shield(waiting)
+    future = asyncio.get_running_loop().create_future()
+    _inflight[request_key] = future
+    try:
+        async with pool_slot(request.app):
+            hit = await run_in_threadpool(_render, request.app.state.pool, *request_key)
+        render.recent_put(request_key, *hit)
+        future.set_result(hit)
+        return hit
+    except BaseException as exc:
+        future.set_exception(exc)
+        future.exception()  # retrieved: no warning when nobody else was waiting
+        raise
+    finally:
+        _inflight.pop(request_key, None)
+
+
 @router.get(
     "/routes",
     response_model=RoutesPublic,
@@ -77,13 +104,7 @@ async def get_routes(
             raise NotFound(f"no routes for vehicle {vehicle or '(none)'}")
         vehicle = me.vehicle_id
     request_key = (me.tenant_id, date, vehicle, format)
-    hit = render.recent_get(request_key)
-    if hit is None:
-        async with pool_slot(request.app):
-            hit = await run_in_threadpool(
-                _render, request.app.state.pool, me.tenant_id, date, vehicle, format
-            )
-        render.recent_put(request_key, *hit)
+    hit = render.recent_get(request_key) or await _fetch_once(request, request_key)
     body, etag = hit
     headers = {"ETag": etag, "Cache-Control": "private, max-age=0, must-revalidate"}
     if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:

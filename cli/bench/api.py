@@ -305,6 +305,10 @@ def run(args: argparse.Namespace) -> int:
         **os.environ,
         "DATABASE_URL": url,
         "API_JWT_SECRET": os.environ.get("API_JWT_SECRET") or secrets.token_urlsafe(48),
+        # every worker opens its whole pool (10) at start: growing it one connection at a
+        # time under load stalls a burst of requests for seconds on a busy machine
+        "API_POOL_MIN_SIZE": os.environ.get("API_POOL_MIN_SIZE", "10"),
+        "API_POOL_MAX_SIZE": os.environ.get("API_POOL_MAX_SIZE", "10"),
     }
     server = subprocess.Popen(
         [
