@@ -83,7 +83,11 @@ def _fraction_rates(containers: Sequence[Container], fits: Mapping[int, Fit | No
         by_fraction.setdefault(str(c.fraction), []).append(rates)
     pooled = {}
     for fraction, rows in by_fraction.items():
-        med = np.nanmedian(np.vstack(rows), axis=0)
+        stacked = np.vstack(rows)
+        seen = np.isfinite(stacked).any(axis=0)  # weekdays with at least one observed rate
+        med = np.full(stacked.shape[1], np.nan)
+        if seen.any():
+            med[seen] = np.nanmedian(stacked[:, seen], axis=0)
         mean = float(np.nanmean(med)) if np.isfinite(med).any() else config.default_rate_per_day
         pooled[fraction] = np.where(np.isfinite(med), med, mean)
     return pooled

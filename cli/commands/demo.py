@@ -102,11 +102,9 @@ def _stage_trial(args, reports_dir: Path) -> None:
         progress=lambda line: _say("      " + line),
     )
     _say(render_table(results))
-    out = Path("demo-trial-report.html")
-    html = render_html(results, "wasteroute demo trial")
-    out.write_text(html, encoding="utf-8")
     reports_dir.mkdir(parents=True, exist_ok=True)  # the dashboard lists it (GET /v1/reports)
-    (reports_dir / out.name).write_text(html, encoding="utf-8")
+    out = reports_dir / "demo-trial-report.html"
+    out.write_text(render_html(results, "wasteroute demo trial"), encoding="utf-8")
     _say(f"      HTML report: {out.resolve()} (also in the dashboard, GET /v1/reports)")
 
 
