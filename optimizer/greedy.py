@@ -25,7 +25,7 @@ from optimizer.ortools_solve import RouteTimes
 
 #: Weight of "distance from the seed" against "time to the next stop" when choosing; the
 #: planner tries each and keeps the cheapest (none is best on every Kim 2006 instance).
-SEED_PULLS = (0.0, 0.15, 0.3, 0.6)
+SEED_PULLS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6)
 
 
 class _Ctx:
