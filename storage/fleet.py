@@ -13,6 +13,7 @@ Public API:
 from __future__ import annotations
 
 import psycopg
+from psycopg import sql
 
 from domain import Depot, DisposalSite, Fraction, GeoPoint, Vehicle
 from storage.errors import NotFound
@@ -44,10 +45,7 @@ def get_depot(conn: psycopg.Connection, tenant_id: str, depot_id: int) -> Depot:
 
 def delete_depot(conn: psycopg.Connection, tenant_id: str, depot_id: int) -> None:
     """Delete a depot; psycopg.errors.ForeignKeyViolation while vehicles are based there."""
-    cur = conn.execute("DELETE FROM depots WHERE tenant_id = %s AND id = %s",
-                       (tenant_id, depot_id))
-    if cur.rowcount == 0:
-        raise NotFound(f"no depot {depot_id} for tenant {tenant_id!r}")
+    _delete_owned(conn, "depots", "depot", tenant_id, depot_id)
 
 
 def _depot(r: dict) -> Depot:
@@ -163,13 +161,19 @@ def get_disposal_site(conn: psycopg.Connection, tenant_id: str, site_id: int) ->
 
 def delete_disposal_site(conn: psycopg.Connection, tenant_id: str, site_id: int) -> None:
     """Delete a site; psycopg.errors.ForeignKeyViolation while stored plans unload there."""
-    cur = conn.execute("DELETE FROM disposal_sites WHERE tenant_id = %s AND id = %s",
-                       (tenant_id, site_id))
-    if cur.rowcount == 0:
-        raise NotFound(f"no disposal site {site_id} for tenant {tenant_id!r}")
+    _delete_owned(conn, "disposal_sites", "disposal site", tenant_id, site_id)
 
 
 def _site(r: dict) -> DisposalSite:
     return DisposalSite(id=r["id"], tenant_id=r["tenant_id"], name=r["name"],
                         location=GeoPoint(r["lat"], r["lon"]), unload_time_s=r["unload_time_s"],
                         fractions=_fractions(r["fractions"]))
+
+
+def _delete_owned(conn: psycopg.Connection, table: str, label: str, tenant_id: str,
+                  row_id: int) -> None:
+    """Delete one of the tenant's rows; NotFound if the tenant has no such row."""
+    cur = conn.execute(sql.SQL("DELETE FROM {} WHERE tenant_id = %s AND id = %s")
+                       .format(sql.Identifier(table)), (tenant_id, row_id))
+    if cur.rowcount == 0:
+        raise NotFound(f"no {label} {row_id} for tenant {tenant_id!r}")
