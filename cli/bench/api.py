@@ -3,27 +3,39 @@
 Starts the API (`wasteroute api`: uvicorn with uvloop/httptools when installed, `--workers`
 processes, default one per core, 127.0.0.1 only) on the database at DATABASE_URL, seeds
 a fresh tenant with a published plan whose route has `--stops` stops, logs in a driver, then
-runs `--clients` concurrent HTTP clients for `--requests` requests (or `--seconds`, whichever
-comes first) per scenario and prints requests/s, p50/p90/p99 latency and the machine's load
-average. Nothing leaves the loopback interface; the load generator (one Python process) runs
-on the same cores as the API. The numbers are noisy on a shared 2-core machine.
+runs `--clients` concurrent HTTP clients per scenario and prints a table: requests/s,
+p50/p90/p99 latency, the answers, the load generator used and the machine's load average.
+
+The closed loop (the default: each client sends its next request as soon as it has an
+answer) uses wrk when it is available (`scripts/install-wrk.sh`), for `--seconds` per
+scenario; otherwise, and for paced clients (`--interval-s`, tablets polling), the Python
+generator in cli.bench.api_load. Nothing leaves the loopback interface; the generator runs on
+the same machine as the API (`--server-cpus`/`--generator-cpus` pin them to separate cores).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import secrets
 import socket
-import statistics
 import subprocess
 import sys
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+from cli.bench import api_load
 from cli.errors import UserError
+
+
+def _cpus(text: str) -> set[int]:
+    """`0`, `0,1` or `0-1` (as taskset -c) → a set of core numbers."""
+    cpus: set[int] = set()
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        cpus.update(range(int(lo), int(hi or lo) + 1))
+    return cpus
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,9 +43,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--database-url", help="defaults to $DATABASE_URL")
     p.add_argument("--clients", type=int, default=100, help="concurrent clients (default 100)")
     p.add_argument(
-        "--requests", type=int, default=3000, help="requests per scenario (default 3000)"
+        "--seconds",
+        type=float,
+        default=15.0,
+        help="duration per scenario (default 15; wrk runs this long, the Python generator "
+        "stops at --requests or --seconds, whichever comes first)",
     )
-    p.add_argument("--seconds", type=float, default=60.0, help="time cap per scenario (default 60)")
+    p.add_argument(
+        "--requests",
+        type=int,
+        default=100_000,
+        help="Python generator only: requests per scenario (default 100000)",
+    )
     p.add_argument("--stops", type=int, default=300, help="stops on the route (default 300)")
     p.add_argument(
         "--workers",
@@ -46,8 +67,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         default=0.0,
         help="each client waits this long between its requests (0: back to back, "
-        "a closed loop measuring throughput; e.g. 2: 100 tablets polling)",
+        "a closed loop measuring throughput; e.g. 2: 100 tablets polling; paced clients "
+        "always use the Python generator)",
     )
+    p.add_argument(
+        "--generator",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="load generator for the closed loop (auto: wrk when found, else python)",
+    )
+    p.add_argument("--wrk", help="path to wrk (default: on PATH or from scripts/install-wrk.sh)")
+    p.add_argument("--generator-threads", type=int, default=1, help="wrk threads (-t, default 1)")
+    p.add_argument("--server-cpus", type=_cpus, help="pin the API to these cores, e.g. 0 or 0-1")
+    p.add_argument("--generator-cpus", type=_cpus, help="pin the load generator, e.g. 1")
     p.set_defaults(func=run)
 
 
@@ -165,133 +197,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class _Connection:
-    """One keep-alive HTTP/1.1 connection on asyncio streams: a load generator light enough
-    that 100 of them in one process measure the server, not the client (httpx's pool of 100
-    connections in one process cost more CPU per request than the API itself)."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def request(self, method: str, path: str, headers: dict, body: bytes | None) -> int:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
-        head += [f"{k}: {v}" for k, v in headers.items()]
-        if body is not None:
-            head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
-        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + (body or b""))
-        await self.writer.drain()
-        raw = await self.reader.readuntil(b"\r\n\r\n")
-        lines = raw.decode("latin-1").split("\r\n")
-        status = int(lines[0].split()[1])
-        fields = {
-            k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)
-        }
-        if fields.get("transfer-encoding") == "chunked":
-            while size := int((await self.reader.readline()).strip() or b"0", 16):
-                await self.reader.readexactly(size + 2)
-            await self.reader.readline()
-        elif status != 304 and status >= 200:
-            await self.reader.readexactly(int(fields.get("content-length", "0")))
-        if fields.get("connection") == "close":
-            self.close()
-        return status
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
-
-
-async def _load(
-    url: str, make_request, clients: int, total: int, seconds: float, interval_s: float = 0.0
-) -> dict:
-    import json
-
-    host, port = url.removeprefix("http://").split(":")
-    latencies: list[float] = []
-    errors = 0
-    codes: dict[int | str, int] = {}
-    sent = 0
-    deadline = time.perf_counter() + seconds
-
-    async def worker(n: int) -> None:
-        nonlocal errors, sent
-        conn = _Connection(host, int(port))
-        try:
-            while sent < total and time.perf_counter() < deadline:
-                sent += 1
-                method, path, kwargs = make_request(sent)
-                payload = kwargs.get("json")
-                body = None if payload is None else json.dumps(payload).encode()
-                t0 = time.perf_counter()
-                try:
-                    code: int | str = await asyncio.wait_for(
-                        conn.request(method, path, kwargs.get("headers", {}), body), 30
-                    )
-                except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
-                    code = type(exc).__name__  # a timeout counts as an error, not a crash
-                    conn.close()
-                latencies.append(time.perf_counter() - t0)
-                codes[code] = codes.get(code, 0) + 1
-                if not isinstance(code, int) or code >= 400:
-                    errors += 1
-                if interval_s > 0:
-                    await asyncio.sleep(max(0.0, interval_s - (time.perf_counter() - t0)))
-        finally:
-            conn.close()
-
-    async def staggered(n: int) -> None:
-        await asyncio.sleep(interval_s * n / clients)  # spread the clients over the interval
-        await worker(n)
-
-    began = time.perf_counter()
-    await asyncio.gather(*(staggered(i) for i in range(clients)))
-    wall = time.perf_counter() - began
-    lat = sorted(latencies)
-    q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [lat[0]] * 99
-    return {
-        "requests": len(lat),
-        "errors": errors,
-        "wall_s": wall,
-        "rps": len(lat) / wall,
-        "p50_ms": q[49] * 1000,
-        "p90_ms": q[89] * 1000,
-        "p99_ms": q[98] * 1000,
-        "codes": codes,
-    }
-
-
-def _run(coro):
-    """asyncio.run on uvloop when installed (the generator's own overhead, smaller)."""
-    try:
-        import uvloop
-
-        return uvloop.run(coro)
-    except ImportError:
-        return asyncio.run(coro)
-
-
-def run(args: argparse.Namespace) -> int:
-    import httpx
-
-    from cli.commands.db import database_url_from
+def _seed(url: str, n_stops: int, plan_date: date) -> tuple[str, dict, str]:
+    """A fresh tenant with a published route and a driver: (tenant id, seeded ids, password)."""
+    from api.security import hash_password
     from storage import connect, migrate
     from storage import users as users_store
 
-    url = database_url_from(args)
     tenant_id = f"bench-{uuid.uuid4().hex[:8]}"
-    plan_date = date.today()
     password = secrets.token_urlsafe(16)
     with connect(url, autocommit=True) as conn:
         migrate(conn)
         conn.execute("INSERT INTO tenants (id, name) VALUES (%s, 'API benchmark')", (tenant_id,))
-        seeded = seed_route(conn, tenant_id, args.stops, plan_date)
-        from api.security import hash_password
-
+        seeded = seed_route(conn, tenant_id, n_stops, plan_date)
         users_store.create_user(
             conn,
             tenant_id=tenant_id,
@@ -300,7 +217,10 @@ def run(args: argparse.Namespace) -> int:
             role="driver",
             vehicle_id=seeded["vehicle_id"],
         )
-    port = _free_port()
+    return tenant_id, seeded, password
+
+
+def _start_server(args: argparse.Namespace, url: str, port: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -310,34 +230,97 @@ def run(args: argparse.Namespace) -> int:
         "API_POOL_MIN_SIZE": os.environ.get("API_POOL_MIN_SIZE", "10"),
         "API_POOL_MAX_SIZE": os.environ.get("API_POOL_MAX_SIZE", "10"),
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli.main",
-            "api",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
+    cmd = [sys.executable, "-m", "cli.main", "api", "--host", "127.0.0.1", "--port", str(port)]
+    cmd += ["--workers", str(args.workers), "--log-level", "warning"]
+    cpus = args.server_cpus
+    return subprocess.Popen(
+        cmd, env=env, preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     )
-    base = f"http://127.0.0.1:{port}"
+
+
+def _wait_ready(base: str) -> None:
+    import httpx
+
+    for _ in range(150):
+        try:
+            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise UserError("the API did not become ready within 30 s")
+
+
+def _stop_event(container_id: int) -> dict:
+    event = {
+        "event_id": str(uuid.uuid4()),
+        "kind": "emptied",
+        "container_id": container_id,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "observed_fill_fraction": 0.8,
+    }
+    return {"events": [event]}
+
+
+def _measure(args, wrk: str | None, base: str, method: str, path: str, headers: dict, ids=None):
+    """One scenario with the chosen generator, after a short warm-up."""
+
+    def make(i: int) -> tuple:
+        if ids is None:
+            return method, path, {"headers": headers}
+        return method, path, {"headers": headers, "json": _stop_event(ids[i % len(ids)])}
+
+    api_load.run_python(base, make, clients=min(args.clients, 10), total=50, seconds=10)
+    if wrk is not None and args.interval_s <= 0:
+        script = api_load.wrk_script(method, path, headers, ids)
+        return api_load.run_wrk(
+            wrk,
+            base,
+            script,
+            connections=args.clients,
+            seconds=args.seconds,
+            threads=args.generator_threads,
+            cpus=args.generator_cpus,
+        )
+    own = os.sched_getaffinity(0)
+    if args.generator_cpus:
+        os.sched_setaffinity(0, args.generator_cpus)
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise UserError("the API did not become ready within 30 s")
+        return api_load.run_python(
+            base,
+            make,
+            clients=args.clients,
+            total=args.requests,
+            seconds=args.seconds,
+            interval_s=args.interval_s,
+        )
+    finally:
+        os.sched_setaffinity(0, own)
+
+
+def _choose_wrk(args) -> str | None:
+    if args.generator == "python":
+        return None
+    wrk = api_load.find_wrk(args.wrk)
+    if wrk is None and args.generator == "wrk":
+        raise UserError("wrk not found: run scripts/install-wrk.sh or pass --wrk PATH")
+    return wrk
+
+
+def run(args: argparse.Namespace) -> int:
+    import httpx
+
+    from cli.commands.db import database_url_from
+
+    url = database_url_from(args)
+    wrk = _choose_wrk(args)
+    plan_date = date.today()
+    tenant_id, seeded, password = _seed(url, args.stops, plan_date)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _start_server(args, url, port)
+    try:
+        _wait_ready(base)
         token = httpx.post(
             f"{base}/v1/auth/token", data={"username": f"{tenant_id}-driver", "password": password}
         ).json()["access_token"]
@@ -345,48 +328,49 @@ def run(args: argparse.Namespace) -> int:
         route_path = f"/v1/routes?date={plan_date}"
         first = httpx.get(base + route_path, headers=auth)
         n_stops = sum(len(r["stops"]) for r in first.json()["routes"])
-        print(
-            f"API bench: tenant {tenant_id}, route of {n_stops} stops ({len(first.content)} bytes JSON), "
-            f"{args.clients} clients, up to {args.requests} requests or {args.seconds:.0f} s per scenario, "
-            f"{args.workers} worker(s), interval {args.interval_s} s per client"
+        closed = args.interval_s <= 0
+        generator = (
+            f"wrk ({wrk}), -t{args.generator_threads} -c{args.clients}"
+            if wrk and closed
+            else "python (asyncio, uvloop)"
         )
-        ids = seeded["container_ids"]
-        scenarios = {
-            "route fetch (JSON, 300 stops)": lambda i: ("GET", route_path, {"headers": auth}),
-            "route fetch, If-None-Match (304)": lambda i: (
+        pins = f", API on cores {sorted(args.server_cpus)}" if args.server_cpus else ""
+        pins += f", generator on cores {sorted(args.generator_cpus)}" if args.generator_cpus else ""
+        print(
+            f"API bench: tenant {tenant_id}, route of {n_stops} stops ({len(first.content)} bytes "
+            f"JSON), {args.clients} clients "
+            + ("back to back (closed loop)" if closed else f"each every {args.interval_s} s")
+            + f", {args.seconds:.0f} s per scenario, {args.workers} worker(s) on "
+            f"{os.cpu_count()} cores{pins}\nload generator: {generator}"
+        )
+        scenarios = [
+            ("route fetch (JSON, 300 stops)", "GET", route_path, auth, None),
+            (
+                "route fetch, If-None-Match (304)",
                 "GET",
                 route_path,
-                {"headers": {**auth, "If-None-Match": first.headers["ETag"]}},
+                {**auth, "If-None-Match": first.headers["ETag"]},
+                None,
             ),
-            "stop-event post (1 emptied event)": lambda i: (
+            (
+                "stop-event post (1 emptied)",
                 "POST",
                 "/v1/stop-events",
-                {
-                    "headers": auth,
-                    "json": {
-                        "events": [
-                            {
-                                "event_id": str(uuid.uuid4()),
-                                "kind": "emptied",
-                                "container_id": ids[i % len(ids)],
-                                "occurred_at": datetime.now(UTC).isoformat(),
-                                "observed_fill_fraction": 0.8,
-                            }
-                        ]
-                    },
-                },
+                auth,
+                seeded["container_ids"],
             ),
-        }
-        for name, make in scenarios.items():
-            _run(_load(base, make, min(args.clients, 10), 50, 10))  # warm-up
-            res = _run(
-                _load(base, make, args.clients, args.requests, args.seconds, args.interval_s)
-            )
-            load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        ]
+        print(
+            f"  {'scenario':34s} {'requests':>9s} {'req/s':>7s} {'p50':>9s} {'p90':>9s} "
+            f"{'p99':>9s}  answers; load average"
+        )
+        for name, method, path, headers, ids in scenarios:
+            res = _measure(args, wrk, base, method, path, headers, ids)
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
             print(
-                f"  {name:36s} {res['requests']:6d} req  {res['rps']:7.0f} req/s  "
-                f"p50 {res['p50_ms']:6.1f} ms  p90 {res['p90_ms']:6.1f} ms  p99 {res['p99_ms']:6.1f} ms  "
-                f"status {res['codes']}  load {load}"
+                f"  {name:34s} {res['requests']:9d} {res['rps']:7.0f} {res['p50_ms']:6.1f} ms "
+                f"{res['p90_ms']:6.1f} ms {res['p99_ms']:6.1f} ms  {res['codes']}; load {load}",
+                flush=True,
             )
     finally:
         server.terminate()
