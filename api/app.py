@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.metrics import MetricsMiddleware
+from api.route_fast_path import RouteFetchFastPath
 from api.settings import ApiSettings
 from storage import open_pool
 
@@ -112,11 +113,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.add_middleware(MetricsMiddleware)
     from api.routes import health
 
     app.include_router(health.router)
     app.include_router(_v1_router())
+    # inside the metrics (added last, so outermost), before the router: see api.route_fast_path
+    app.add_middleware(RouteFetchFastPath, jwt_secret=settings.jwt_secret)
+    app.add_middleware(MetricsMiddleware)
     if STATIC_DIR.is_dir():
         app.mount("/ui", StaticFiles(directory=STATIC_DIR, html=True), name="ui")
 

@@ -149,12 +149,26 @@ _TOKEN_CACHE_MAX = 10_000
 _token_cache: dict[tuple[str, str], tuple[float, Principal]] = {}
 
 
-def _principal_from_token(secret: str, token: str) -> Principal | None:
-    """The token's principal, verified once and then remembered until it expires (a busy
-    tablet sends the same token every few seconds)."""
+def cached_principal(secret: str, token: str) -> Principal | None:
+    """The principal of a token this process verified before, while it is unexpired; None
+    when it has to be verified (again)."""
     hit = _token_cache.get((secret, token))
     if hit is not None and hit[0] > time.time():
         return hit[1]
+    return None
+
+
+def forget_tokens() -> None:
+    """Drop the verified tokens: each is verified again on its next use."""
+    _token_cache.clear()
+
+
+def _principal_from_token(secret: str, token: str) -> Principal | None:
+    """The token's principal, verified once and then remembered until it expires (a busy
+    tablet sends the same token every few seconds)."""
+    principal = cached_principal(secret, token)
+    if principal is not None:
+        return principal
     claims = decode_token(secret, token)
     if claims is None:
         return None

@@ -14,15 +14,11 @@ from api.deps import Member, pool_slot
 from api.models.common import AUTHED, Id
 from api.models.containers import GeoJSONFeatureCollection
 from api.models.plans import RoutesPublic
+from api.route_fast_path import MAX_IF_NONE_MATCH, route_response
 from storage import api_routes
 from storage.errors import NotFound
 
 router = APIRouter(tags=["routes"], responses=AUTHED)
-MEDIA = {
-    "json": "application/json",
-    "geojson": "application/geo+json",
-    "gpx": "application/gpx+xml",
-}
 
 
 def _render(pool, tenant_id: str, day: date, vehicle: int | None, fmt: str) -> tuple[bytes, str]:
@@ -95,7 +91,7 @@ async def get_routes(
     date: Annotated[date, Query(description="the day")],
     vehicle: Annotated[Id | None, Query(description="vehicle id; drivers: their own")] = None,
     format: Annotated[Literal["json", "geojson", "gpx"], Query()] = "json",
-    if_none_match: Annotated[str | None, Header(max_length=200)] = None,
+    if_none_match: Annotated[str | None, Header(max_length=MAX_IF_NONE_MATCH)] = None,
 ) -> Response:
     """The published routes of the day with ordered stops, coordinates, ETAs, loads and
     disposal trips. A driver gets only their own vehicle's routes: another vehicle is 404."""
@@ -104,11 +100,5 @@ async def get_routes(
             raise NotFound(f"no routes for vehicle {vehicle or '(none)'}")
         vehicle = me.vehicle_id
     request_key = (me.tenant_id, date, vehicle, format)
-    hit = render.recent_get(request_key) or await _fetch_once(request, request_key)
-    body, etag = hit
-    headers = {"ETag": etag, "Cache-Control": "private, max-age=0, must-revalidate"}
-    if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
-        return Response(status_code=304, headers=headers)
-    if format == "gpx":
-        headers["Content-Disposition"] = f'attachment; filename="route-{date}.gpx"'
-    return Response(body, media_type=MEDIA[format], headers=headers)
+    body, etag = render.recent_get(request_key) or await _fetch_once(request, request_key)
+    return route_response(body, etag, format, date, if_none_match)
