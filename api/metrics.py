@@ -41,8 +41,24 @@ class MetricsMiddleware:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            REQUESTS.labels(scope["method"], template, str(status)).inc()
-            LATENCY.labels(scope["method"], template).observe(time.perf_counter() - start)
+            counter, histogram = _children(scope["method"], template, status)
+            counter.inc()
+            histogram.observe(time.perf_counter() - start)
+
+
+_children_cache: dict[tuple[str, str, int], tuple] = {}
+
+
+def _children(method: str, template: str, status: int) -> tuple:
+    """The labelled counter and histogram (`labels()` costs microseconds a request)."""
+    key = (method, template, status)
+    hit = _children_cache.get(key)
+    if hit is None:
+        if len(_children_cache) > 10_000:  # arbitrary methods from clients: stay bounded
+            _children_cache.clear()
+        hit = REQUESTS.labels(method, template, str(status)), LATENCY.labels(method, template)
+        _children_cache[key] = hit
+    return hit
 
 
 def render() -> tuple[bytes, str]:

@@ -365,11 +365,21 @@ def run(args: argparse.Namespace) -> int:
             f"{'p99':>9s}  answers; load average"
         )
         for name, method, path, headers, ids in scenarios:
+            cpu_before = api_load.process_tree_cpu_s(server.pid)
             res = _measure(args, wrk, base, method, path, headers, ids)
+            cpu_after = api_load.process_tree_cpu_s(server.pid)
             load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+            cpu = ""
+            if cpu_before and cpu_after and res["requests"]:
+                user, system = (
+                    1e6 * (b - a) / res["requests"] for a, b in zip(cpu_before, cpu_after)
+                )
+                cpu = f"; API CPU {user:.0f} us user + {system:.0f} us system per request"
+            if res.get("generator_cpu_s") and res["requests"]:
+                cpu += f", wrk {1e6 * res['generator_cpu_s'] / res['requests']:.0f} us"
             print(
                 f"  {name:34s} {res['requests']:9d} {res['rps']:7.0f} {res['p50_ms']:6.1f} ms "
-                f"{res['p90_ms']:6.1f} ms {res['p99_ms']:6.1f} ms  {res['codes']}; load {load}",
+                f"{res['p90_ms']:6.1f} ms {res['p99_ms']:6.1f} ms  {res['codes']}; load {load}{cpu}",
                 flush=True,
             )
     finally:

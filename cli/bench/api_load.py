@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -27,6 +28,24 @@ from collections.abc import Callable
 from pathlib import Path
 
 WRK_MARK = "WRK_RESULT "
+
+
+def process_tree_cpu_s(pid: int) -> tuple[float, float] | None:
+    """(user, system) CPU seconds used so far by a process and its descendants (the
+    uvicorn master and its workers); None where /proc is not there."""
+    tick = os.sysconf("SC_CLK_TCK")
+    user = system = 0.0
+    todo = [pid]
+    try:
+        while todo:
+            p = todo.pop()
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            user, system = user + int(fields[11]) / tick, system + int(fields[12]) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    except (OSError, ValueError, IndexError):
+        return None
+    return user, system
 
 
 def find_wrk(explicit: str | None = None) -> str | None:
@@ -122,6 +141,7 @@ def run_wrk(
             f.name,
             base_url,
         ]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run(
             cmd,
             capture_output=True,
@@ -129,8 +149,10 @@ def run_wrk(
             check=False,
             preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
         )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     finally:
         os.unlink(f.name)
+    cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     line = next((x for x in out.stdout.splitlines() if x.startswith(WRK_MARK)), None)
     if line is None:
         raise RuntimeError(
@@ -149,6 +171,7 @@ def run_wrk(
         "p90_ms": r["p90_us"] / 1000,
         "p99_ms": r["p99_us"] / 1000,
         "codes": {"< 400": r["requests"] - r["status"], **errors},
+        "generator_cpu_s": cpu_s,
     }
 
 
