@@ -1,19 +1,16 @@
-"""The route fetch's answer, and a fast path that serves it from memory before the router.
-
-`route_response` builds the answer of `GET /v1/routes` (200 with the rendered bytes, or 304
-for a matching `If-None-Match`); the endpoint in api.routes.driver_routes and the fast path
-both use it, so their answers are the same bytes and headers.
+"""A fast path that answers a cached route fetch from memory, before FastAPI's router.
 
 `RouteFetchFastPath` (ASGI middleware, inside the metrics middleware) answers a
 `GET /v1/routes` itself when everything it needs is already in this process's memory: a
 bearer token verified earlier (the per-process token cache, until the token expires) and
 the rendered answer to the same (tenant, day, vehicle, format) looked up less than
-`route_render.LOOKUP_TTL_S` ago. The tenant comes from the token; a driver gets only their own
-vehicle, exactly as in the endpoint. Anything else (an unknown or expired token, an API key,
-an unusual query string, another driver's vehicle, a cache miss, an error) goes on to the
-FastAPI router untouched, which answers it as before. Routing and dependency resolution cost
-more than 0.5 ms per request in FastAPI; this path costs a few tens of microseconds, which
-matters for many tablets polling one route.
+`route_render.LOOKUP_TTL_S` ago (refreshed ahead of expiry, see api.route_fetch). The tenant
+comes from the token; a driver gets only their own vehicle, exactly as in the endpoint.
+Anything else (an unknown or expired token, an API key, an unusual query string, another
+driver's vehicle, a cache miss, an error) goes on to the FastAPI router untouched, which
+answers it as before. The answer is built by the endpoint's own `route_response`. Routing
+and dependency resolution cost more than 0.5 ms per request in FastAPI; this path costs a
+few tens of microseconds, which matters for many tablets polling one route.
 """
 
 from __future__ import annotations
@@ -25,30 +22,12 @@ from urllib.parse import parse_qsl
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api import route_render as render
 from api.deps import cached_principal
 from api.models.common import MAX_ID
+from api.route_fetch import MAX_IF_NONE_MATCH, MEDIA, cached_or_refresh, route_response
 
-MEDIA = {
-    "json": "application/json",
-    "geojson": "application/geo+json",
-    "gpx": "application/gpx+xml",
-}
-MAX_IF_NONE_MATCH = 200  # the endpoint's Header(max_length=...)
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ID = re.compile(r"[1-9][0-9]{0,18}")
-
-
-def route_response(
-    body: bytes, etag: str, fmt: str, day: date, if_none_match: str | None
-) -> Response:
-    """200 with the rendered routes, or 304 when `If-None-Match` names the ETag."""
-    headers = {"ETag": etag, "Cache-Control": "private, max-age=0, must-revalidate"}
-    if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
-        return Response(status_code=304, headers=headers)
-    if fmt == "gpx":
-        headers["Content-Disposition"] = f'attachment; filename="route-{day}.gpx"'
-    return Response(body, media_type=MEDIA[fmt], headers=headers)
 
 
 def _query(query_string: bytes) -> tuple[date, int | None, str] | None:
@@ -115,7 +94,7 @@ def cached_answer(scope: Scope, jwt_secret: str) -> Response | None:
         vehicle = principal.vehicle_id
     elif principal.role != "planner":
         return None
-    hit = render.recent_get((principal.tenant_id, day, vehicle, fmt))
+    hit = cached_or_refresh(scope["app"], (principal.tenant_id, day, vehicle, fmt))
     if hit is None:
         return None
     return route_response(hit[0], hit[1], fmt, day, if_none_match)

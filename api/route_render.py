@@ -31,13 +31,20 @@ _recent: dict[tuple, tuple[float, bytes, str]] = {}
 _lock = threading.Lock()
 
 
-def recent_get(request_key: tuple) -> tuple[bytes, str] | None:
-    """The answer to (tenant, day, vehicle, format) if looked up less than LOOKUP_TTL_S ago:
-    no database, no thread, no validation on this path."""
+def recent_get(request_key: tuple, due_within_s: float = 0.0) -> tuple[bytes, str, bool] | None:
+    """The answer to (tenant, day, vehicle, format) if looked up less than LOOKUP_TTL_S ago,
+    and whether it expires within `due_within_s`: no database, no thread, no validation."""
     hit = _recent.get(request_key)
-    if hit is None or hit[0] < time.monotonic():
+    if hit is None:
         return None
-    return hit[1], hit[2]
+    left_s = hit[0] - time.monotonic()
+    if left_s < 0:
+        return None
+    return hit[1], hit[2], left_s < due_within_s
+
+
+def recent_forget(request_key: tuple) -> None:
+    _recent.pop(request_key, None)
 
 
 def recent_put(request_key: tuple, body: bytes, etag: str) -> None:

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from prometheus_client import REGISTRY
 
-from api import route_render
+from api import route_fetch, route_render
 from api.deps import forget_tokens
 from api.route_fast_path import RouteFetchFastPath
 from api.security import create_token
@@ -130,3 +130,33 @@ def test_fast_path_answers_are_counted_under_the_routers_label(client, db, plann
     assert label.endswith("/routes")
     assert _get(client, driver.headers)[1] == 1
     assert _requests_counted() == {**routed, label: routed[label] + 1}
+
+
+def test_an_answer_about_to_expire_is_refreshed_in_the_background(client, db, planner, monkeypatch):
+    """Within REFRESH_AHEAD_S of expiry the cached answer is still served (fast path) and a
+    background look-up replaces it, so polling tablets never wait for the database together."""
+    monkeypatch.setattr(route_render, "LOOKUP_TTL_S", 1.0)
+    monkeypatch.setattr(route_fetch, "REFRESH_AHEAD_S", 0.9)
+    seeded = seed_route(db, planner.tenant_id, 2, DAY)
+    driver = make_user(client, db, planner.tenant_id, "driver", vehicle_id=seeded["vehicle_id"])
+    assert _get(client, driver.headers)[1] == 0
+    key = (planner.tenant_id, DAY, seeded["vehicle_id"], "json")
+    first_expiry = route_render._recent[key][0]
+    time.sleep(0.2)
+    r, fast = _get(client, driver.headers)
+    assert r.status_code == 200 and fast == 1
+    deadline = time.monotonic() + 5
+    while route_render._recent[key][0] == first_expiry and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert route_render._recent[key][0] > first_expiry
+
+
+def test_an_expired_answer_is_never_served_from_memory(client, db, planner, monkeypatch):
+    """After LOOKUP_TTL_S the fast path steps aside: the router asks the database again."""
+    monkeypatch.setattr(route_render, "LOOKUP_TTL_S", 0.05)
+    seeded = seed_route(db, planner.tenant_id, 2, DAY)
+    driver = make_user(client, db, planner.tenant_id, "driver", vehicle_id=seeded["vehicle_id"])
+    assert _get(client, driver.headers)[1] == 0
+    time.sleep(0.1)
+    r, fast = _get(client, driver.headers)
+    assert r.status_code == 200 and fast == 0
