@@ -161,9 +161,9 @@ def fit_history(times_s: np.ndarray, fill: np.ndarray, utc_offset_s: float,
         cuts = np.union1d(cuts, [int(np.searchsorted(t, emptied_at_s))])
     bounds = [0, *cuts.tolist(), t.shape[0]]
     rise_w, days_w = np.zeros(7), np.zeros(7)
-    smooth = rolling_median(f, 2)  # once per container; the steps at emptyings stay steps
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-        _add_cycle(t[a:b], f[a:b], smooth[a:b], utc_offset_s, rise_w, days_w)
+        # smoothed within the cycle: the level before an emptying must not leak into it
+        _add_cycle(t[a:b], f[a:b], rolling_median(f[a:b], 2), utc_offset_s, rise_w, days_w)
     return Fit(times_s=t, fill=f, n_outliers=int(out.sum()),
                emptied_at_s=tuple(float(t[i]) for i in cuts),
                rise_by_weekday=rise_w, days_by_weekday=days_w,
@@ -186,7 +186,10 @@ def _add_cycle(t: np.ndarray, f: np.ndarray, smooth: np.ndarray, offset_s: float
     day_w = np.bincount(wd, weights=dt / DAY_S, minlength=7)
     inc_w = np.bincount(wd, weights=inc, minlength=7)
     total = max(slope, 0.0) * (t[-1] - t[0])
-    rise_w += inc_w * (total / inc_w.sum()) if inc_w.sum() > 0 else day_w * 0.0
+    # spread the cycle's rise over the weekdays where the level rose; if the smoothed level
+    # never rose (a short cycle), by time, so that the days observed keep their rise
+    weights = inc_w if inc_w.sum() > 0 else day_w
+    rise_w += weights * (total / weights.sum())
     days_w += day_w
 
 

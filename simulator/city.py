@@ -3,9 +3,12 @@
 `generate_city(CitySpec(...))` is deterministic by seed. Containers sit in islands (one to
 four underground containers of different fractions at one spot) along streets that run on a
 slightly rotated grid around the centre; islands are denser near the centre. Each container
-has a mean deposit rate (litres per day) chosen so that it fills in a realistic number of
-days: municipalities size and place containers so that residual waste fills in about five
-days and glass in about two weeks.
+has a mean deposit rate (litres per day). What residents bring to one spot varies a lot from
+spot to spot (`DAYS_TO_FULL`: the days one container of that fraction would take to fill
+there; the spread is the one measured between the Edinburgh Enevo bins, see docs/trial.md).
+A municipality sizes its islands to that demand: where one container would fill in less than
+`MIN_DAYS_TO_FULL` days it places more containers of that fraction side by side, which share
+the spot's deposits, so that no container needs emptying more than about three times a week.
 """
 
 from __future__ import annotations
@@ -26,15 +29,22 @@ CONTAINER_MODELS: dict[Fraction, tuple[str, float, float]] = {
     Fraction.ORGANIC: ("ondergronds-3m3", 3000.0, 1500.0),
     Fraction.TEXTILE: ("bovengronds-2.5m3", 2500.0, 1400.0),
 }
-#: Median days for a container to fill at its mean rate, and the spread (lognormal sigma).
+#: Median days for one container at a spot to fill at the spot's mean deposit rate, and the
+#: spread between spots (lognormal sigma: 0.6, as between the Edinburgh Enevo bins, whose
+#: fill times have a log standard deviation of 0.61).
 DAYS_TO_FULL: dict[Fraction, tuple[float, float]] = {
-    Fraction.RESIDUAL: (5.5, 0.45),
-    Fraction.PAPER: (9.0, 0.45),
-    Fraction.GLASS: (14.0, 0.45),
-    Fraction.PLASTIC: (7.0, 0.45),
-    Fraction.ORGANIC: (6.0, 0.45),
-    Fraction.TEXTILE: (14.0, 0.4),
+    Fraction.RESIDUAL: (5.5, 0.6),
+    Fraction.PAPER: (9.0, 0.6),
+    Fraction.GLASS: (14.0, 0.6),
+    Fraction.PLASTIC: (7.0, 0.6),
+    Fraction.ORGANIC: (6.0, 0.6),
+    Fraction.TEXTILE: (14.0, 0.6),
 }
+#: The sizing norm: a spot gets as many containers of a fraction as it needs for each one to
+#: take at least this many days to fill at its mean rate (so at most about three collections
+#: a week: Friday morning to Monday afternoon, with the Monday peak, fills about 70%).
+MIN_DAYS_TO_FULL = 5.0
+MAX_DAYS_TO_FULL = 35.0
 #: Chance that an island has a container of each fraction (residual: always).
 ISLAND_MIX: dict[Fraction, float] = {
     Fraction.RESIDUAL: 1.0, Fraction.PAPER: 0.30, Fraction.GLASS: 0.22,
@@ -153,10 +163,18 @@ def _island_points(rng: np.random.Generator, n_islands: int, radius_m: float) ->
     return np.array(points[:n_islands])
 
 
-def _container(rng, spec, fraction, point, island, number) -> CityContainer:
-    model, volume_l, depth_mm = CONTAINER_MODELS[fraction]
+def draw_days_to_full(rng: np.random.Generator, fraction: Fraction) -> tuple[float, int]:
+    """(days for each container to fill, containers needed) at a spot of random demand: one
+    container would fill in `d` days; the norm places n = ceil(MIN_DAYS_TO_FULL / d)
+    containers there, each filling in n * d days."""
     median, sigma = DAYS_TO_FULL[fraction]
-    days = float(np.clip(rng.lognormal(math.log(median), sigma), 4.0, 35.0))
+    days = float(rng.lognormal(math.log(median), sigma))
+    n = max(1, math.ceil(MIN_DAYS_TO_FULL / days))
+    return min(MAX_DAYS_TO_FULL, n * days), n
+
+
+def _container(rng, spec, fraction, point, island, number, days) -> CityContainer:
+    model, volume_l, depth_mm = CONTAINER_MODELS[fraction]
     market = int(rng.integers(0, 6)) if rng.random() < spec.market_share else None
     return CityContainer(
         external_id=f"{fraction.value[:3]}-{number:05d}", location=_offset(spec.centre, *point),
@@ -166,18 +184,17 @@ def _container(rng, spec, fraction, point, island, number) -> CityContainer:
 
 
 def generate_containers(spec: CitySpec, rng: np.random.Generator) -> list[CityContainer]:
-    mean_per_island = sum(ISLAND_MIX.values()) + 0.25  # some islands have two residual
-    points = _island_points(rng, int(spec.n_containers / mean_per_island * 1.3) + 10,
+    points = _island_points(rng, int(spec.n_containers / sum(ISLAND_MIX.values()) * 1.3) + 10,
                             spec.radius_m)
     out: list[CityContainer] = []
     for island, point in enumerate(points):
         kinds = [f for f, p in ISLAND_MIX.items() if rng.random() < p]
-        if rng.random() < 0.25:
-            kinds.append(Fraction.RESIDUAL)
         for fraction in kinds:
-            if len(out) == spec.n_containers:
-                return out
-            out.append(_container(rng, spec, fraction, point, island, len(out) + 1))
+            days, n = draw_days_to_full(rng, fraction)  # busy spots get more containers
+            for _ in range(n):
+                if len(out) == spec.n_containers:
+                    return out
+                out.append(_container(rng, spec, fraction, point, island, len(out) + 1, days))
     return out
 
 

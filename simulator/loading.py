@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +25,9 @@ import numpy as np
 from domain import Fraction, GeoPoint
 from simulator.city import (
     CONTAINER_MODELS,
-    DAYS_TO_FULL,
     City,
     CityContainer,
+    draw_days_to_full,
     place_sites,
     size_fleet,
 )
@@ -173,8 +172,7 @@ def load_containers(path: str | Path, *, seed: int = 0, name: str | None = None,
         volume = _number(r.props, "volume_l")
         depth = _number(r.props, "depth_mm")
         rate = _number(r.props, "rate_l_per_day")
-        median, sigma = DAYS_TO_FULL[r.fraction]
-        days = float(np.clip(rng.lognormal(math.log(median), sigma), 4.0, 35.0))
+        days, _ = draw_days_to_full(rng, r.fraction)  # this container's share of its spot
         filled["id"] += ident is None
         filled["volume_l"] += volume is None
         filled["depth_mm"] += depth is None

@@ -50,9 +50,10 @@ class TrialConfig:
     skip_level: float = 0.6
     must_z: float = 1.65
     prize_m: int = 2000
-    prize_lookahead_days: float = 1.0
+    prize_lookahead_days: float | None = None  # None: to the chance after next
     area_days: bool = False
-    gap_windows: bool = True
+    gap_windows: bool = True  # the fixed schedule's windows for its tightest containers
+    forecast_gap_windows: bool = False  # timing windows for the forecast strategy's stops
     cluster_radius_m: float = 250.0
     warmup_days: int = 21
     sensor_noise: float = 0.03
@@ -103,7 +104,7 @@ def make_strategy(name: str, city: City, schedule: FixedSchedule, config: TrialC
             must_level=config.must_level, skip_level=config.skip_level,
             max_prize_m=config.prize_m, must_z=config.must_z,
             prize_lookahead_days=config.prize_lookahead_days, area_days=config.area_days,
-            gap_windows=config.gap_windows,
+            gap_windows=config.forecast_gap_windows,
             cluster_radius_m=config.cluster_radius_m))
     raise ValueError(f"unknown strategy {name!r}; expected one of {', '.join(STRATEGIES)}")
 
@@ -202,11 +203,18 @@ class Trial:
             last[i] = _at(day, t[i])
         return np.minimum(after, self.volumes), fill_at_empty, overflow, emptied
 
-    def _view(self, day: date, state: _State, times, rows) -> MorningView:
-        morning = [k for k, ts in enumerate(times) if ts <= _at(day, 6 * 3600)]
+    def _view(self, day: date, state: _State, times, rows, dep: np.ndarray) -> MorningView:
+        """What the service knows at 06:00: the readings so far, including today's 00:00 and
+        06:00 ones (no truck empties anything before the shift starts at 07:00, so they are
+        the readings `_advance` will record for this day)."""
+        times, rows = list(times), list(rows)
+        for hour in (h for h in READING_HOURS if h <= 6):
+            true = np.minimum(state.level_l + share_before(hour * 3600) * dep, self.volumes)
+            times.append(_at(day, hour * 3600))
+            rows.append(self.sensors.read(day, hour, true / self.volumes))
         due = self._due(day)
-        return MorningView(day, next_service_day(day), [times[k] for k in morning],
-                           np.array([rows[k] for k in morning]), list(state.last_emptied), due)
+        return MorningView(day, next_service_day(day), times, np.array(rows),
+                           list(state.last_emptied), due)
 
     def run(self) -> dict[str, StrategyResult]:
         """Run every configured strategy; return their results by name."""
@@ -237,7 +245,8 @@ class Trial:
             for name, state in states.items():
                 times, rows = history[name]
                 t0 = time.perf_counter()
-                choices = state.strategy.choose(self.city, self._view(day, state, times, rows))
+                view = self._view(day, state, times, rows, dep)
+                choices = state.strategy.choose(self.city, view)
                 state.result.select_s += time.perf_counter() - t0
                 jobs[name] = self._submit(pool, choices, d)
         for name, state in states.items():

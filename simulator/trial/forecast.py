@@ -46,7 +46,9 @@ class SelectionPolicy:
     skip_level: float = 0.6
     max_prize_m: int = 2000  # an optional stop is worth at most this much detour
     must_z: float = 1.65  # must when the 95% upper bound reaches the must level
-    prize_lookahead_days: float = 1.0  # prize: the risk of being due the chance after next
+    # prize: the risk of being due at the chance after next, this many days after the next
+    # chance; None: the calendar's chance after next (a Thursday looks to Monday)
+    prize_lookahead_days: float | None = None
     cluster_radius_m: float = 250.0  # optional stops this close to a must get the full prize
     area_days: bool = False  # optional stops in today's sector (area-day) get the full prize
     gap_windows: bool = False  # late if it would fill again by the next chance, early if full
@@ -96,9 +98,12 @@ class ForecastStrategy:
         if selection is None:
             return self._choose_locally(city, view, forecasts)
         pol = self.policy
+        lookahead = pol.prize_lookahead_days
+        if lookahead is None:
+            lookahead = (_next_service_day(view.next_service_day) - view.next_service_day).days
         policy = selection.SelectionPolicy(must_level=pol.must_level, skip_level=pol.skip_level,
                                            prize_m=pol.max_prize_m, must_z=pol.must_z,
-                                           prize_lookahead_days=pol.prize_lookahead_days)
+                                           prize_lookahead_days=lookahead)
         # the next chance is the simulated calendar's next service day (holidays skipped,
         # catch-up Saturdays included), at the latest time a route reaches a stop
         decisions = selection.select_containers(
@@ -156,6 +161,17 @@ class ForecastStrategy:
                 if prize > 0:
                     choices.append(StopChoice(i, volume, required=False, prize=prize))
         return choices
+
+
+def _next_service_day(day):
+    from datetime import timedelta
+
+    from simulator.calendar import is_service_day
+
+    nxt = day + timedelta(days=1)
+    while not is_service_day(nxt):
+        nxt += timedelta(days=1)
+    return nxt
 
 
 def _area_weekday(day) -> int:

@@ -84,3 +84,35 @@ def test_fixed_schedule_checks_the_worst_interval_and_the_coming_calendar():
     past_only = fair_schedule(city, 1, date(2026, 4, 20), lookahead_days=0)
     careful = fair_schedule(city, 1, date(2026, 4, 20))
     assert (careful.frequency >= past_only.frequency).all()
+
+
+def test_islands_are_sized_so_no_container_fills_in_under_five_days():
+    """Busy spots get several containers of a fraction (sharing the deposits), so none fills
+    faster than the sizing norm; the spread between spots stays wide."""
+    from collections import Counter
+
+    from simulator.city import MIN_DAYS_TO_FULL
+
+    city = generate_city(CitySpec(n_containers=1500, seed=1))
+    days_to_full = city.volumes() / city.rates()
+    assert days_to_full.min() >= MIN_DAYS_TO_FULL - 0.05  # rates are rounded to 0.1 l/day
+    per_spot = Counter((c.island, c.fraction) for c in city.containers)
+    assert max(per_spot.values()) >= 2
+    residual = days_to_full[[c.fraction is Fraction.RESIDUAL for c in city.containers]]
+    assert np.percentile(residual, 90) > 1.5 * np.percentile(residual, 10)
+
+
+def test_loaded_containers_follow_the_same_sizing_norm(tmp_path):
+    """A municipality's own containers without rates get rates of the same norm."""
+    import json
+
+    from simulator.city import MIN_DAYS_TO_FULL
+    from simulator.loading import load_containers
+
+    features = [{"type": "Feature", "geometry": {"type": "Point",
+                                                 "coordinates": [4.3 + k * 1e-3, 52.07]},
+                 "properties": {"afvalfractie": "Rest"}} for k in range(200)]
+    path = tmp_path / "c.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    city, _ = load_containers(path, seed=2)
+    assert (city.volumes() / city.rates()).min() >= MIN_DAYS_TO_FULL - 0.05

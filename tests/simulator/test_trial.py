@@ -74,3 +74,44 @@ def test_every_day_reference_counts_overflow_days():
     ref = every_day_reference(city, TrialConfig(days=5, deposit_seed=4, warmup_days=14))
     assert set(ref) == {"07:30", "11:00", "15:30", "gaps"}
     assert all(0 <= v <= 60 * 5 for v in ref.values())
+
+
+def test_the_morning_view_holds_this_mornings_readings():
+    """At 06:00 the service sees the 00:00 and 06:00 readings of the day, not only
+    yesterday's."""
+    from datetime import datetime, timedelta
+
+    from simulator.trial.engine import Trial, _State
+    from simulator.trial.metrics import StrategyResult
+    from simulator.trial.strategies import ThresholdStrategy
+
+    city = generate_city(CitySpec(n_containers=60, seed=4, radius_m=1500))
+    trial = Trial(city, TrialConfig(days=1, deposit_seed=4, workers=1, warmup_days=7,
+                                    strategies=()))
+    level, last, times, rows = trial._warm_up()
+    day = date(2026, 4, 20)
+    state = _State(ThresholdStrategy(), level, last, StrategyResult("threshold"))
+    view = trial._view(day, state, times, rows, trial.deposits.day_l(day))
+    six = datetime(2026, 4, 20, 6, tzinfo=view.reading_times[0].tzinfo)
+    assert view.reading_times[-1] == six
+    assert view.reading_times[-2] == six - timedelta(hours=6)
+    assert view.readings.shape == (len(times) + 2, 60)
+
+
+def test_the_forecast_sees_the_rate_of_a_container_emptied_almost_daily():
+    """Short fill cycles (18:00 to noon) still count their rise: a container filling 20% a day,
+    emptied every afternoon and read four times a day, is not forecast much slower."""
+    import numpy as np
+
+    from planning.forecast import fit_history
+
+    rng = np.random.default_rng(3)
+    times, fill, level = [], [], 0.0
+    for d in range(14):
+        for hour in (0, 6, 12, 18):
+            times.append(d * 86_400 + hour * 3600)
+            fill.append(level + 0.2 * hour / 24 + rng.normal(0, 0.01))
+        level = 0.2 * (24 - 15.5) / 24 if d % 7 < 5 else level + 0.2  # emptied at 15:30
+        fill[-1] = 0.2 * (18 - 15.5) / 24 if d % 7 < 5 else fill[-1]
+    fit = fit_history(np.array(times, float), np.clip(np.array(fill), 0, 1), 0.0)
+    assert fit is not None and fit.mean_rate_per_day == pytest.approx(0.2, rel=0.1)
