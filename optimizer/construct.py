@@ -27,6 +27,16 @@ def is_plain_cvrp(problem: Problem) -> bool:
     )
 
 
+def interchangeable_vehicles(problem: Problem) -> bool:
+    """Plain CVRP whose vehicles differ in nothing but their id: any route fits any truck,
+    so routes from different runs can be recombined freely (`optimizer.recombine`)."""
+    from dataclasses import replace
+
+    if not problem.vehicles or not is_plain_cvrp(problem):
+        return False
+    return len({replace(v, id="") for v in problem.vehicles}) == 1
+
+
 def savings_routes(problem: Problem, shape: float = 1.0) -> list[list[int]] | None:
     """Parallel savings routes (stop indices), or None if they need more vehicles than exist."""
     n = len(problem.stops)

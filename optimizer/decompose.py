@@ -21,9 +21,10 @@ import time
 
 import numpy as np
 
-from optimizer.construct import initial_routes
+from optimizer.construct import initial_routes, interchangeable_vehicles
 from optimizer.greedy import SEED_PULLS, greedy_routes, repair
 from optimizer.greedy import cost as route_cost
+from optimizer.ils import solve_ils
 from optimizer.model import PlanParams, Problem
 from optimizer.nodes import site_of
 from optimizer.ortools_model import REQUIRED_PENALTY
@@ -41,13 +42,18 @@ def _init_worker(problem: Problem) -> None:
 
 
 def solve_region(task: tuple) -> tuple:
-    """Worker: OR-Tools over some stops and vehicles, warm-started; routes in full indices."""
-    vehicles, stops, warm, limit_s = task
+    """Worker: OR-Tools over some stops and vehicles, warm-started; routes in full indices.
+    Plain CVRP regions go to the ruin-and-recreate search (`optimizer.ils`), others to
+    guided local search."""
+    vehicles, stops, warm, limit_s, variant = task
     assert _PROBLEM is not None
     sub = _PROBLEM.restrict(stops, vehicles)
     local = {s: i for i, s in enumerate(stops)}
     initial = None if warm is None else [[local[c] if c >= 0 else c for c in r] for r in warm]
-    out = solve_problem(sub, limit_s, initial)
+    if variant is None:
+        out = solve_problem(sub, limit_s, initial)
+    else:
+        out = solve_ils(sub, limit_s, initial, variant)
     routes = [[stops[c] if c >= 0 else c for c in r] for r in out.routes]
     return routes, out.times, out.found
 
@@ -142,11 +148,18 @@ def _improve(
     """Re-optimise regions until the deadline; returns (regions tried, regions improved)."""
     rng = np.random.default_rng(params.seed)
     tried = improved = 0
+    ils = interchangeable_vehicles(state.problem)
+    size, seconds = (
+        (ILS_REGION_STOPS, ILS_REGION_SECONDS) if ils else (REGION_STOPS, REGION_SECONDS)
+    )
     while deadline - time.monotonic() > 1.0:
-        limit = min(REGION_SECONDS, deadline - time.monotonic() - 0.5)
-        regions = _pick_regions(state, rng, workers)
-        tasks = [(veh, stops, [state.routes[v] for v in veh], limit) for veh, stops in regions]
-        for (veh, stops, _, _), result in zip(tasks, pool.map(solve_region, tasks), strict=True):
+        limit = min(seconds, deadline - time.monotonic() - 0.5)
+        regions = _pick_regions(state, rng, workers, size)
+        tasks = [
+            (veh, stops, [state.routes[v] for v in veh], limit, (tried + k) if ils else None)
+            for k, (veh, stops) in enumerate(regions)
+        ]
+        for (veh, stops, *_), result in zip(tasks, pool.map(solve_region, tasks), strict=True):
             tried += 1
             improved += _accept(state, veh, stops, result)
         if params.log_progress:
@@ -155,6 +168,9 @@ def _improve(
 
 
 REGION_SECONDS = 4.0
+#: Plain CVRP: larger regions, each searched longer by ruin and recreate.
+ILS_REGION_STOPS = 120
+ILS_REGION_SECONDS = 3.0
 
 
 def _total(state: _State) -> int:
@@ -189,7 +205,9 @@ def _accept(state: _State, veh: list[int], stops: list[int], result: tuple) -> i
     return 0
 
 
-def _pick_regions(state: _State, rng, workers: int) -> list[tuple[list[int], list[int]]]:
+def _pick_regions(
+    state: _State, rng, workers: int, size: int = REGION_STOPS
+) -> list[tuple[list[int], list[int]]]:
     """Up to `workers` disjoint regions: a random seed route and its nearest routes."""
     used = [v for v, r in enumerate(state.routes) if r]
     idle = [v for v, r in enumerate(state.routes) if not r]
@@ -201,7 +219,7 @@ def _pick_regions(state: _State, rng, workers: int) -> list[tuple[list[int], lis
         if not free:
             break
         seed = int(rng.choice(free))
-        veh = _nearest_routes(state, seed, free)
+        veh = _nearest_routes(state, seed, free, size)
         taken.update(veh)
         extra = [idle.pop()] if idle else []
         stops = sorted({c for v in veh for c in state.routes[v] if c >= 0})
@@ -210,8 +228,10 @@ def _pick_regions(state: _State, rng, workers: int) -> list[tuple[list[int], lis
     return regions
 
 
-def _nearest_routes(state: _State, seed: int, candidates: list[int]) -> list[int]:
-    """The seed route and the routes closest to it, up to about REGION_STOPS stops."""
+def _nearest_routes(
+    state: _State, seed: int, candidates: list[int], size: int = REGION_STOPS
+) -> list[int]:
+    """The seed route and the routes closest to it, up to about `size` stops."""
     seed_locs = state.stop_loc[[c for c in state.routes[seed] if c >= 0]]
     if seed_locs.size == 0:
         return [seed]
@@ -222,7 +242,7 @@ def _nearest_routes(state: _State, seed: int, candidates: list[int]) -> list[int
         scored.append((float(closeness[stops].mean()) if stops else 0.0, v))
     out, count = [], 0
     for _, v in sorted(scored):
-        if count >= REGION_STOPS and out:
+        if count >= size and out:
             break
         out.append(v)
         count += sum(1 for c in state.routes[v] if c >= 0)

@@ -38,10 +38,13 @@ def plan_routes(problem: Problem, params: PlanParams | None = None) -> Plan:
 
 
 def _search(problem: Problem, params: PlanParams, deadline: float):
-    from optimizer.construct import initial_routes
+    from optimizer.construct import initial_routes, interchangeable_vehicles
     from optimizer.decompose import solve_decomposed
     from optimizer.ortools_solve import solve_problem
+    from optimizer.restarts import ILS_DIRECT_MAX_STOPS, solve_restarts
 
+    if interchangeable_vehicles(problem) and len(problem.stops) <= ILS_DIRECT_MAX_STOPS:
+        return solve_restarts(problem, params, deadline)
     if len(problem.stops) <= DIRECT_MAX_STOPS:
         initial = initial_routes(problem)
         out = solve_problem(problem, deadline - time.monotonic(), initial)
