@@ -28,13 +28,13 @@ import time
 from ortools.constraint_solver import routing_enums_pb2
 
 from optimizer.ortools_model import REQUIRED_PENALTY, build_model
-from optimizer.recombine import pool_add
 from optimizer.ortools_solve import (
     SolveOutcome,
     read_routes,
     search_parameters,
     warm_start_indices,
 )
+from optimizer.recombine import pool_add
 
 FSS = routing_enums_pb2.FirstSolutionStrategy
 LSM = routing_enums_pb2.LocalSearchMetaheuristic

@@ -38,9 +38,10 @@ def recombine(
     for k, (_, stops) in enumerate(columns):
         for s in stops:
             covering[s].append(k)
-    for s, ks in enumerate(covering):
-        if ks:
-            model.AddExactlyOne(x[k] for k in ks)
+    if any(not ks for ks in covering):
+        return None  # a stop on no pooled route: nothing to recombine safely
+    for ks in covering:
+        model.AddExactlyOne(x[k] for k in ks)
     model.Add(sum(x) <= n_vehicles)
     model.Minimize(sum(dist * x[k] for k, (dist, _) in enumerate(columns)))
     best_keys = {frozenset(r) for r in best if r}

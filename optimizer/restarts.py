@@ -8,10 +8,9 @@ differently; the best plan wins and the rest are recombined with it
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import time
-
-import logging
 
 from optimizer.construct import initial_routes
 from optimizer.greedy import cost
