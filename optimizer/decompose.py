@@ -29,6 +29,7 @@ from optimizer.model import PlanParams, Problem
 from optimizer.nodes import site_of
 from optimizer.ortools_model import REQUIRED_PENALTY
 from optimizer.ortools_solve import RouteTimes, solve_problem
+from optimizer.recombine import pool_add, recombine
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +51,14 @@ def solve_region(task: tuple) -> tuple:
     sub = _PROBLEM.restrict(stops, vehicles)
     local = {s: i for i, s in enumerate(stops)}
     initial = None if warm is None else [[local[c] if c >= 0 else c for c in r] for r in warm]
+    routes_pool: dict = {}
     if variant is None:
         out = solve_problem(sub, limit_s, initial)
     else:
-        out = solve_ils(sub, limit_s, initial, variant)
+        out = solve_ils(sub, limit_s, initial, variant, pool=routes_pool)
     routes = [[stops[c] if c >= 0 else c for c in r] for r in out.routes]
-    return routes, out.times, out.found
+    pooled = [(dist, [stops[c] for c in order]) for dist, order in routes_pool.values()]
+    return routes, out.times, out.found, pooled
 
 
 class _State:
@@ -152,8 +155,21 @@ def _improve(
     size, seconds = (
         (ILS_REGION_STOPS, ILS_REGION_SECONDS) if ils else (REGION_STOPS, REGION_SECONDS)
     )
+    routes_pool: dict = {}
+    if ils:
+        pool_add(state.problem, state.routes, routes_pool)
+    next_recombine = time.monotonic() + RECOMBINE_EVERY_S
     while deadline - time.monotonic() > 1.0:
-        limit = min(seconds, deadline - time.monotonic() - 0.5)
+        if ils and (
+            time.monotonic() >= next_recombine or deadline - time.monotonic() < RECOMBINE_LAST_S
+        ):
+            _recombine(state, routes_pool, deadline, workers)
+            next_recombine = time.monotonic() + RECOMBINE_EVERY_S
+            if deadline - time.monotonic() < RECOMBINE_LAST_S:
+                break
+        limit = min(seconds, deadline - time.monotonic() - 0.5 - (RECOMBINE_LAST_S if ils else 0))
+        if limit < 0.5:
+            continue
         regions = _pick_regions(state, rng, workers, size)
         tasks = [
             (veh, stops, [state.routes[v] for v in veh], limit, (tried + k) if ils else None)
@@ -161,13 +177,43 @@ def _improve(
         ]
         for (veh, stops, *_), result in zip(tasks, pool.map(solve_region, tasks), strict=True):
             tried += 1
-            improved += _accept(state, veh, stops, result)
+            improved += _accept(state, veh, stops, result[:3])
+            for dist, order in result[3]:
+                key = frozenset(order)
+                if key not in routes_pool or dist < routes_pool[key][0]:
+                    routes_pool[key] = (dist, order)
         if params.log_progress:
             log.info("regions %d tried, %d improved, cost %d", tried, improved, _total(state))
     return tried, improved
 
 
 REGION_SECONDS = 4.0
+RECOMBINE_EVERY_S = 15.0
+RECOMBINE_LAST_S = 3.0
+
+
+def _recombine(state: _State, routes_pool: dict, deadline: float, workers: int) -> None:
+    """Replace the routes by the best recombination of every pooled route, if cheaper."""
+    p = state.problem
+    pool_add(p, state.routes, routes_pool)
+    limit = min(RECOMBINE_LAST_S, deadline - time.monotonic() - 0.3)
+    if limit < 0.3:
+        return
+    mixed = recombine(len(p.stops), len(p.vehicles), routes_pool, state.routes, limit, workers)
+    if mixed is None:
+        return
+    mixed = mixed + [[] for _ in range(len(p.vehicles) - len(mixed))]
+    if route_cost(p, mixed) < route_cost(p, state.routes):
+        log.info(
+            "recombined %d pooled routes: %d -> %d",
+            len(routes_pool),
+            route_cost(p, state.routes)[1],
+            route_cost(p, mixed)[1],
+        )
+        state.routes = mixed
+        state.times = [None] * len(mixed)
+
+
 #: Plain CVRP: larger regions, each searched longer by ruin and recreate.
 ILS_REGION_STOPS = 120
 ILS_REGION_SECONDS = 3.0
