@@ -30,7 +30,38 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ID = re.compile(r"[1-9][0-9]{0,18}")
 
 
+_CACHE_MAX = 4096
+_queries: dict[bytes, tuple[date, int | None, str] | None] = {}
+_answers: dict[tuple[str, str, date, bool], Response] = {}
+
+
+def _remember(cache: dict, key, value):
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def _query(query_string: bytes) -> tuple[date, int | None, str] | None:
+    """`_parse_query`, remembered: the tablets of a fleet send the same few query strings."""
+    try:
+        return _queries[query_string]
+    except KeyError:
+        return _remember(_queries, query_string, _parse_query(query_string))
+
+
+def _answer(body: bytes, etag: str, fmt: str, day: date, if_none_match: str | None) -> Response:
+    """`route_response`, remembered per (ETag, format, day, 304 or not): the same object is
+    sent again (Response.__call__ only reads it), which saves building headers each time."""
+    not_modified = bool(if_none_match) and etag in [t.strip() for t in if_none_match.split(",")]
+    key = (etag, fmt, day, not_modified)
+    hit = _answers.get(key)
+    if hit is None:
+        hit = _remember(_answers, key, route_response(body, etag, fmt, day, if_none_match))
+    return hit
+
+
+def _parse_query(query_string: bytes) -> tuple[date, int | None, str] | None:
     """(day, vehicle, format) from a plain query string; None for anything unusual."""
     params: dict[str, str] = {}
     for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
@@ -97,7 +128,7 @@ def cached_answer(scope: Scope, jwt_secret: str) -> Response | None:
     hit = cached_or_refresh(scope["app"], (principal.tenant_id, day, vehicle, fmt))
     if hit is None:
         return None
-    return route_response(hit[0], hit[1], fmt, day, if_none_match)
+    return _answer(hit[0], hit[1], fmt, day, if_none_match)
 
 
 class RouteFetchFastPath:
