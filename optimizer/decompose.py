@@ -46,16 +46,17 @@ def solve_region(task: tuple) -> tuple:
     """Worker: OR-Tools over some stops and vehicles, warm-started; routes in full indices.
     Plain CVRP regions go to the ruin-and-recreate search (`optimizer.ils`), others to
     guided local search."""
-    vehicles, stops, warm, limit_s, variant = task
+    vehicles, stops, warm, limit_s, how = task
     assert _PROBLEM is not None
     sub = _PROBLEM.restrict(stops, vehicles)
     local = {s: i for i, s in enumerate(stops)}
     initial = None if warm is None else [[local[c] if c >= 0 else c for c in r] for r in warm]
     routes_pool: dict = {}
-    if variant is None:
+    if how is None:
         out = solve_problem(sub, limit_s, initial)
     else:
-        out = solve_ils(sub, limit_s, initial, variant, pool=routes_pool)
+        variant, pooled = how
+        out = solve_ils(sub, limit_s, initial, variant, pool=routes_pool if pooled else None)
     routes = [[stops[c] if c >= 0 else c for c in r] for r in out.routes]
     pooled = [(dist, [stops[c] for c in order]) for dist, order in routes_pool.values()]
     return routes, out.times, out.found, pooled
@@ -152,8 +153,9 @@ def _improve(
     rng = np.random.default_rng(params.seed)
     tried = improved = 0
     ils = interchangeable_vehicles(state.problem)
+    use_ils = ils or ILS_EVERYWHERE
     size, seconds = (
-        (ILS_REGION_STOPS, ILS_REGION_SECONDS) if ils else (REGION_STOPS, REGION_SECONDS)
+        (ILS_REGION_STOPS, ILS_REGION_SECONDS) if use_ils else (REGION_STOPS, REGION_SECONDS)
     )
     routes_pool: dict = {}
     if ils:
@@ -172,7 +174,7 @@ def _improve(
             continue
         regions = _pick_regions(state, rng, workers, size)
         tasks = [
-            (veh, stops, [state.routes[v] for v in veh], limit, (tried + k) if ils else None)
+            (veh, stops, [state.routes[v] for v in veh], limit, (tried + k, ils) if use_ils else None)
             for k, (veh, stops) in enumerate(regions)
         ]
         for (veh, stops, *_), result in zip(tasks, pool.map(solve_region, tasks), strict=True):
@@ -217,6 +219,7 @@ def _recombine(state: _State, routes_pool: dict, deadline: float, workers: int) 
 #: Plain CVRP: larger regions, each searched longer by ruin and recreate.
 ILS_REGION_STOPS = 120
 ILS_REGION_SECONDS = 3.0
+ILS_EVERYWHERE = False
 
 
 def _total(state: _State) -> int:

@@ -60,7 +60,7 @@ def solve_restarts(problem: Problem, params: PlanParams, deadline: float):
                 break
             share = remaining / (PHASES - phase)
             tasks = [
-                (params.seed + phase * workers + k, share * (1 - RECOMBINE_SHARE), best)
+                (params.seed + phase * workers + k, share * (1 - RECOMBINE_SHARE) - 0.3, best)
                 for k in range(workers)
             ]
             results = procs.map(_run, tasks, chunksize=1)
