@@ -24,7 +24,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import cached_principal
 from api.models.common import MAX_ID
-from api.route_fetch import MAX_IF_NONE_MATCH, MEDIA, cached_or_refresh, route_response
+from api.route_fetch import (
+    MAX_IF_NONE_MATCH,
+    MEDIA,
+    accepts_gzip,
+    cached_or_refresh,
+    route_response,
+)
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ID = re.compile(r"[1-9][0-9]{0,18}")
@@ -32,7 +38,8 @@ _ID = re.compile(r"[1-9][0-9]{0,18}")
 
 _CACHE_MAX = 4096
 _queries: dict[bytes, tuple[date, int | None, str] | None] = {}
-_answers: dict[tuple[str, str, date, bool], Response] = {}
+_answers: dict[tuple, Response] = {}
+_encodings: dict[bytes, bool] = {}
 
 
 def _remember(cache: dict, key, value):
@@ -50,14 +57,16 @@ def _query(query_string: bytes) -> tuple[date, int | None, str] | None:
         return _remember(_queries, query_string, _parse_query(query_string))
 
 
-def _answer(body: bytes, etag: str, fmt: str, day: date, if_none_match: str | None) -> Response:
-    """`route_response`, remembered per (ETag, format, day, 304 or not): the same object is
-    sent again (Response.__call__ only reads it), which saves building headers each time."""
-    not_modified = bool(if_none_match) and etag in [t.strip() for t in if_none_match.split(",")]
-    key = (etag, fmt, day, not_modified)
+def _answer(
+    body: bytes, etag: str, fmt: str, day: date, if_none_match: str | None, gzip_ok: bool
+) -> Response:
+    """`route_response`, remembered per (ETag, format, day, If-None-Match, gzip): the same
+    object is sent again (Response.__call__ only reads it), which saves building headers."""
+    key = (etag, fmt, day, if_none_match, gzip_ok)
     hit = _answers.get(key)
     if hit is None:
-        hit = _remember(_answers, key, route_response(body, etag, fmt, day, if_none_match))
+        answer = route_response(body, etag, fmt, day, if_none_match, gzip_ok)
+        hit = _remember(_answers, key, answer)
     return hit
 
 
@@ -84,9 +93,10 @@ def _parse_query(query_string: bytes) -> tuple[date, int | None, str] | None:
     return (day, vehicle, fmt) if fmt in MEDIA else None
 
 
-def _headers(scope: Scope) -> tuple[str, str | None] | None:
-    """(bearer token, If-None-Match) when each is sent at most once; None otherwise."""
-    auth = inm = None
+def _headers(scope: Scope) -> tuple[str, str | None, bool] | None:
+    """(bearer token, If-None-Match, gzip accepted) when each header is sent at most once;
+    None otherwise."""
+    auth = inm = encodings = None
     for name, value in scope["headers"]:
         if name == b"authorization":
             if auth is not None:
@@ -96,12 +106,24 @@ def _headers(scope: Scope) -> tuple[str, str | None] | None:
             if inm is not None or len(value) > MAX_IF_NONE_MATCH:
                 return None
             inm = value
+        elif name == b"accept-encoding":
+            if encodings is not None:
+                return None
+            encodings = value
     if auth is None:
         return None
     scheme, _, token = auth.decode("latin-1").partition(" ")
     if scheme.lower() != "bearer" or not token:
         return None
-    return token, None if inm is None else inm.decode("latin-1")
+    gzip_ok = encodings is not None and _accepts_gzip(encodings)
+    return token, None if inm is None else inm.decode("latin-1"), gzip_ok
+
+
+def _accepts_gzip(value: bytes) -> bool:
+    try:
+        return _encodings[value]
+    except KeyError:
+        return _remember(_encodings, value, accepts_gzip(value.decode("latin-1")))
 
 
 def cached_answer(scope: Scope, jwt_secret: str) -> Response | None:
@@ -114,7 +136,7 @@ def cached_answer(scope: Scope, jwt_secret: str) -> Response | None:
         or (query := _query(scope["query_string"])) is None
     ):
         return None
-    token, if_none_match = headers
+    token, if_none_match, gzip_ok = headers
     day, vehicle, fmt = query
     principal = cached_principal(jwt_secret, token)
     if principal is None or not principal.tenant_id:
@@ -128,7 +150,7 @@ def cached_answer(scope: Scope, jwt_secret: str) -> Response | None:
     hit = cached_or_refresh(scope["app"], (principal.tenant_id, day, vehicle, fmt))
     if hit is None:
         return None
-    return _answer(hit[0], hit[1], fmt, day, if_none_match)
+    return _answer(hit[0], hit[1], fmt, day, if_none_match, gzip_ok)
 
 
 class RouteFetchFastPath:

@@ -1,8 +1,9 @@
 """Fetching a driver's routes: the answer, one look-up per key at a time, refresh ahead.
 
-- `route_response`: the answer of `GET /v1/routes` (200 with the rendered bytes, or 304 for
-  a matching `If-None-Match`); the endpoint and the fast path (api.route_fast_path) both use
-  it, so their answers are the same bytes and headers.
+- `route_response`: the answer of `GET /v1/routes` (200 with the rendered bytes, gzipped
+  once per ETag for clients that accept it, or 304 for a matching `If-None-Match`); the
+  endpoint and the fast path (api.route_fast_path) both use it, so their answers are the
+  same bytes and headers.
 - `fetch_once`: look the published plans up (and render them when new) once per
   (tenant, day, vehicle, format) at a time; the requests asking meanwhile wait for it.
 - `cached_or_refresh`: the in-memory answer (route_render's 2-s look-up cache). When it has
@@ -17,7 +18,9 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
+import re
 from datetime import date
 
 from fastapi.concurrency import run_in_threadpool
@@ -36,17 +39,59 @@ MEDIA = {
 }
 MAX_IF_NONE_MATCH = 200  # the endpoint's Header(max_length=...)
 REFRESH_AHEAD_S = 0.5
+GZIP_MIN_BYTES = 1024
+_Q = re.compile(r"q\s*=\s*([0-9.]+)")
+_gzip_cache: dict[str, bytes] = {}
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether `Accept-Encoding` lists gzip (with a q-value above 0)."""
+    for part in (accept_encoding or "").split(","):
+        coding, _, params = part.partition(";")
+        if coding.strip().lower() == "gzip":
+            q = _Q.fullmatch(params.strip().lower())
+            try:
+                return q is None or float(q[1]) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def _gzipped(etag: str, body: bytes) -> bytes:
+    """The body gzipped once per ETag (level 6, no timestamp: the same bytes in every worker)."""
+    hit = _gzip_cache.get(etag)
+    if hit is None:
+        if len(_gzip_cache) >= 1024:
+            _gzip_cache.clear()
+        hit = _gzip_cache[etag] = gzip.compress(body, 6, mtime=0)
+    return hit
 
 
 def route_response(
-    body: bytes, etag: str, fmt: str, day: date, if_none_match: str | None
+    body: bytes,
+    etag: str,
+    fmt: str,
+    day: date,
+    if_none_match: str | None,
+    accept_gzip: bool = False,
 ) -> Response:
-    """200 with the rendered routes, or 304 when `If-None-Match` names the ETag."""
-    headers = {"ETag": etag, "Cache-Control": "private, max-age=0, must-revalidate"}
+    """200 with the rendered routes (gzipped when the client accepts it: 95 KB of JSON for 300
+    stops become 8 KB), or 304 when `If-None-Match` names the ETag of that representation."""
+    gzipped = accept_gzip and len(body) >= GZIP_MIN_BYTES
+    if gzipped:
+        etag = etag[:-1] + '-gzip"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "private, max-age=0, must-revalidate",
+        "Vary": "Accept-Encoding",
+    }
     if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
         return Response(status_code=304, headers=headers)
     if fmt == "gpx":
         headers["Content-Disposition"] = f'attachment; filename="route-{day}.gpx"'
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+        body = _gzipped(etag, body)
     return Response(body, media_type=MEDIA[fmt], headers=headers)
 
 

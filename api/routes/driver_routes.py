@@ -48,4 +48,5 @@ async def get_routes(
     request_key = (me.tenant_id, date, vehicle, format)
     hit = fetch.cached_or_refresh(request.app, request_key)
     body, etag = hit or await fetch.fetch_once(request.app, request_key)
-    return fetch.route_response(body, etag, format, date, if_none_match)
+    gzip_ok = fetch.accepts_gzip(request.headers.get("accept-encoding"))
+    return fetch.route_response(body, etag, format, date, if_none_match, gzip_ok)

@@ -160,3 +160,31 @@ def test_an_expired_answer_is_never_served_from_memory(client, db, planner, monk
     time.sleep(0.1)
     r, fast = _get(client, driver.headers)
     assert r.status_code == 200 and fast == 0
+
+
+def test_gzip_for_clients_that_accept_it_on_both_paths(client, db, planner):
+    """Accept-Encoding: gzip gets the same routes gzipped, with their own ETag (304 on it);
+    identity gets the plain bytes; the router and the fast path agree on each."""
+    seeded = seed_route(db, planner.tenant_id, 30, DAY)
+    driver = make_user(client, db, planner.tenant_id, "driver", vehicle_id=seeded["vehicle_id"])
+    answers = {}
+    for encoding in ("gzip", "identity"):
+        headers = {**driver.headers, "Accept-Encoding": encoding}
+        forget_tokens()
+        routed, fast = _get(client, headers)
+        assert fast == 0
+        cached, fast = _get(client, headers)
+        assert fast == 1
+        _same(routed, cached)
+        answers[encoding] = cached
+    gz, plain = answers["gzip"], answers["identity"]
+    assert gz.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert int(gz.headers["content-length"]) < len(plain.content) / 3
+    assert gz.content == plain.content  # httpx decodes the gzip
+    assert gz.headers["etag"] != plain.headers["etag"] and gz.headers["vary"] == "Accept-Encoding"
+    again, fast = _get(
+        client, {**driver.headers, "Accept-Encoding": "gzip", "If-None-Match": gz.headers["etag"]}
+    )
+    assert again.status_code == 304 and fast == 1
+    refused, _ = _get(client, {**driver.headers, "Accept-Encoding": "gzip;q=0"})
+    assert "content-encoding" not in refused.headers and refused.content == plain.content
