@@ -46,10 +46,31 @@ def _search(problem: Problem, params: PlanParams, deadline: float):
     if interchangeable_vehicles(problem) and len(problem.stops) <= ILS_DIRECT_MAX_STOPS:
         return solve_restarts(problem, params, deadline)
     if len(problem.stops) <= DIRECT_MAX_STOPS:
-        initial = initial_routes(problem)
+        initial, times = initial_routes(problem), None
+        if initial is None:  # our construction: feasible by design, so a short or
+            initial, times = _constructed(problem, deadline)  # starved search keeps it
         out = solve_problem(problem, deadline - time.monotonic(), initial)
+        if times is not None and (
+            not out.found or _missing(problem, out.routes) > _missing(problem, initial)
+        ):
+            return initial, times, time.monotonic(), {"fallback": "construction"}
         return out.routes, out.times, out.first_feasible_at, out.stats
     return solve_decomposed(problem, params, deadline)
+
+
+def _constructed(problem: Problem, deadline: float):
+    """`optimizer.greedy`'s routes and schedules with the repair round, in a share of the time."""
+    from optimizer.greedy import greedy_routes, repair
+
+    budget = time.monotonic() + max(0.2, 0.25 * (deadline - time.monotonic()))
+    routes, times = greedy_routes(problem, budget)
+    repair(problem, routes, times, budget)
+    return routes, times
+
+
+def _missing(problem: Problem, routes: list[list[int]]) -> int:
+    served = {c for r in routes for c in r if c >= 0}
+    return sum(1 for s, st in enumerate(problem.stops) if st.required and s not in served)
 
 
 def _finish(problem: Problem, plan: Plan, params: PlanParams) -> Plan:
