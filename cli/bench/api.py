@@ -336,6 +336,11 @@ def run(args: argparse.Namespace) -> int:
             f"wrk ({wrk}), -t{args.generator_threads} -c{args.clients}"
             if wrk and closed
             else "python (asyncio, uvloop)"
+            + (
+                "; wrk not found: scripts/install-wrk.sh fetches it"
+                if closed and args.generator == "auto"
+                else ""
+            )
         )
         pins = f", API on cores {sorted(args.server_cpus)}" if args.server_cpus else ""
         pins += f", generator on cores {sorted(args.generator_cpus)}" if args.generator_cpus else ""
@@ -347,7 +352,7 @@ def run(args: argparse.Namespace) -> int:
             f"{os.cpu_count()} cores{pins}\nload generator: {generator}"
         )
         scenarios = [
-            ("route fetch (JSON, 300 stops)", "GET", route_path, auth, None),
+            (f"route fetch (JSON, {args.stops} stops)", "GET", route_path, auth, None),
             (
                 "route fetch, gzip (Accept-Encoding)",
                 "GET",
