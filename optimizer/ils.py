@@ -43,7 +43,7 @@ SISR_MAX_STRING = 10
 SISR_AVG_REMOVED = 15
 SISR_BYPASS = 0.01
 #: Start and end temperatures per unit of mean arc cost (cost of the start / stops).
-VARIANTS = ((0.25, 0.007), (0.12, 0.004), (0.4, 0.01), (0.18, 0.005))
+VARIANTS = ((0.8, 0.02), (0.5, 0.01), (1.0, 0.025), (0.3, 0.008))
 NOT_NEXT = 10**7
 POLISH_S = 0.05  # share of the time for the final descent
 POOL_WITHIN = 0.01  # solutions within 1% of the best give their routes to the pool
