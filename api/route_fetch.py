@@ -121,6 +121,7 @@ def _render(pool, tenant_id: str, day: date, vehicle: int | None, fmt: str) -> t
 
 _inflight: dict[tuple, asyncio.Future] = {}
 _background: set[asyncio.Task] = set()
+_refreshing: set[tuple] = set()
 
 
 async def fetch_once(app, request_key: tuple) -> tuple[bytes, str]:
@@ -161,8 +162,10 @@ def cached_or_refresh(app, request_key: tuple) -> tuple[bytes, str] | None:
     if hit is None:
         return None
     body, etag, due = hit
-    if due and request_key not in _inflight:
+    if due and request_key not in _refreshing and request_key not in _inflight:
+        _refreshing.add(request_key)  # at once: the task only starts after this request
         task = asyncio.get_running_loop().create_task(_refresh(app, request_key))
         _background.add(task)
         task.add_done_callback(_background.discard)
+        task.add_done_callback(lambda _: _refreshing.discard(request_key))
     return body, etag

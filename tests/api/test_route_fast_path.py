@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import date
 
@@ -188,3 +189,24 @@ def test_gzip_for_clients_that_accept_it_on_both_paths(client, db, planner):
     assert again.status_code == 304 and fast == 1
     refused, _ = _get(client, {**driver.headers, "Accept-Encoding": "gzip;q=0"})
     assert "content-encoding" not in refused.headers and refused.content == plain.content
+
+
+def test_a_burst_of_requests_near_expiry_starts_one_refresh(monkeypatch):
+    """Many requests in one turn of the event loop, all seeing a due answer: one refresh."""
+    monkeypatch.setattr(route_fetch, "REFRESH_AHEAD_S", 1000.0)
+    key = ("t-burst", DAY, 1, "json")
+    route_render.recent_put(key, b"{}", '"etag"')
+
+    async def burst() -> tuple[list, int, int]:
+        before = set(route_fetch._background)
+        hits = [route_fetch.cached_or_refresh(object(), key) for _ in range(20)]
+        started = route_fetch._background - before
+        for task in started:
+            task.cancel()
+        await asyncio.gather(*started, return_exceptions=True)
+        await asyncio.sleep(0)  # the done callbacks
+        return hits, len(started), len(route_fetch._refreshing)
+
+    hits, started, still_refreshing = asyncio.run(burst())
+    assert hits == [(b"{}", '"etag"')] * 20 and started == 1 and still_refreshing == 0
+    route_render.recent_forget(key)
