@@ -117,17 +117,20 @@ def solve_ils(
     routing.SolveWithIteratedLocalSearch(params)
     if best["routes"] is None:
         return SolveOutcome([[] for _ in problem.vehicles], None, 0, None, False)
-    start = routing.ReadAssignmentFromRoutes(best["routes"], True)
+    # A model that has run the ILS no longer restores assignments (ROUTING_FAIL), so the
+    # best routes are polished on a fresh copy of the model.
+    m = build_model(problem)
+    start = m.routing.ReadAssignmentFromRoutes(best["routes"], True)
     if start is None:  # cannot happen for a solution the search itself produced
         return SolveOutcome([[] for _ in problem.vehicles], None, 0, None, False)
     left = time_limit_s - (time.monotonic() - t0)
     polished = None
     if left > 0.2:
         polish = search_parameters(left, metaheuristic=False)
-        polished = routing.SolveFromAssignmentWithParameters(start, polish)
+        polished = m.routing.SolveFromAssignmentWithParameters(start, polish)
     assignment = polished if polished is not None else start
     if polished is None and m.time_dim is not None:
-        solved = routing.SolveFromAssignmentWithParameters(start, search_parameters(60, False))
+        solved = m.routing.SolveFromAssignmentWithParameters(start, search_parameters(60, False))
         assignment = solved if solved is not None else start  # times need a solved one
     routes, times = read_routes(m, assignment)
     return SolveOutcome(

@@ -7,13 +7,22 @@ from optimizer.generate import generate_city
 from tests.optimizer.test_formats import BENCH, CVRPLIB
 
 
-def test_decomposition_on_x_n303_gives_a_checked_plan():
-    """303 stops go through decomposition (two workers) and come back complete and checked."""
+def test_x_n303_gives_a_checked_plan():
+    """303 stops (parallel ruin-and-recreate runs, two workers) come back complete and checked."""
     problem = read_cvrplib(next(p for p in CVRPLIB if p.stem == "X-n303-k21"))
     plan = plan_routes(problem, PlanParams(time_limit_s=4, workers=2))
     assert plan.status == "feasible" and plan.unserved == ()
     assert check_plan(problem, plan) == []
     assert plan.distance_m < 1.12 * 21736  # within 12% of the BKS even in 4 s
+
+
+def test_decomposition_on_x_n502_gives_a_checked_plan():
+    """502 stops go through decomposition: ILS regions, pooled routes, recombination."""
+    problem = read_cvrplib(next(p for p in CVRPLIB if p.stem == "X-n502-k39"))
+    plan = plan_routes(problem, PlanParams(time_limit_s=8, workers=2))
+    assert plan.status == "feasible" and plan.unserved == ()
+    assert check_plan(problem, plan) == []
+    assert plan.distance_m < 1.06 * 69226
 
 
 def test_kim_102_is_feasible_with_the_reference_fleet():
