@@ -174,7 +174,13 @@ def _improve(
             continue
         regions = _pick_regions(state, rng, workers, size)
         tasks = [
-            (veh, stops, [state.routes[v] for v in veh], limit, (tried + k, ils) if use_ils else None)
+            (
+                veh,
+                stops,
+                [state.routes[v] for v in veh],
+                limit,
+                (tried + k, ils) if use_ils else None,
+            )
             for k, (veh, stops) in enumerate(regions)
         ]
         for (veh, stops, *_), result in zip(tasks, pool.map(solve_region, tasks), strict=True):
