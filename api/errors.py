@@ -1,7 +1,8 @@
 """API errors and the handlers that turn every failure into a JSON answer.
 
 ApiError                 an HTTP answer with a status, a stable `code` and a clear message
- ├── NotFoundError       404: no such object *for this tenant* (never says whether it exists elsewhere)
+ ├── NotFoundError       404: no such object *for this tenant* (never says whether it exists
+ │                       elsewhere)
  ├── ConflictError       409: a unique key is taken (external id, username, ...)
  ├── InvalidInput        422: well-formed but wrong input the models cannot catch (a CSV row, ...)
  ├── Unauthorized        401: no or bad credentials

@@ -201,7 +201,8 @@ def render_gpx(routes: list[dict[str, Any]]) -> bytes:
         )
         depot = r["depot"]
         out.append(
-            f'<rtept lat="{depot["lat"]}" lon="{depot["lon"]}"><name>{escape(str(depot["name"]))}</name></rtept>'
+            f'<rtept lat="{depot["lat"]}" lon="{depot["lon"]}">'
+            f"<name>{escape(str(depot['name']))}</name></rtept>"
         )
         for s in r["stops"]:
             name = s["external_id"] if s["kind"] == "container" else f"unload {s['site_name']}"
@@ -212,7 +213,8 @@ def render_gpx(routes: list[dict[str, Any]]) -> bytes:
                 f"<type>{s['kind']}</type></rtept>"
             )
         out.append(
-            f'<rtept lat="{depot["lat"]}" lon="{depot["lon"]}"><name>{escape(str(depot["name"]))}</name></rtept>'
+            f'<rtept lat="{depot["lat"]}" lon="{depot["lon"]}">'
+            f"<name>{escape(str(depot['name']))}</name></rtept>"
         )
         out.append("</rte>")
     out.append("</gpx>")

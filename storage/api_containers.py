@@ -36,7 +36,8 @@ def create_container(
 ) -> dict[str, Any]:
     cols = [c for c in FIELDS if c in values]
     return conn.execute(
-        f"INSERT INTO containers (tenant_id, {', '.join(cols)}) VALUES (%s, {', '.join(['%s'] * len(cols))})"
+        f"INSERT INTO containers (tenant_id, {', '.join(cols)})"
+        f" VALUES (%s, {', '.join(['%s'] * len(cols))})"
         f" RETURNING {COLUMNS}",
         (tenant_id, *(values[c] for c in cols)),
     ).fetchone()

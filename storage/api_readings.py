@@ -70,7 +70,8 @@ def bucketed_readings(
         f" avg(fill_fraction)::float8 AS fill_avg, min(fill_fraction)::float8 AS fill_min,"
         f" max(fill_fraction)::float8 AS fill_max,"
         f" (array_agg(fill_fraction ORDER BY measured_at DESC))[1]::float8 AS fill_last,"
-        f" avg(battery_pct)::float8 AS battery_pct_avg, avg(temperature_c)::float8 AS temperature_c_avg,"
+        f" avg(battery_pct)::float8 AS battery_pct_avg,"
+        f" avg(temperature_c)::float8 AS temperature_c_avg,"
         f" count(*) AS n_readings {base} GROUP BY 1 ORDER BY 1 LIMIT %(limit)s OFFSET %(offset)s",
         params,
     ).fetchall()

@@ -57,7 +57,7 @@ def container_states(
            ORDER BY p.forecast_at DESC LIMIT 1
       ) fc ON true
      WHERE {" AND ".join(where)}
-     ORDER BY c.id"""
+     ORDER BY c.id"""  # noqa: E501
     if limit is not None:
         sql += " LIMIT %(limit)s OFFSET %(offset)s"
     return conn.execute(sql, params).fetchall()

@@ -21,23 +21,35 @@ HOW_TO_START = (
 def connect(database_url: str, *, autocommit: bool = False) -> psycopg.Connection:
     """Open one connection with dict rows; a clear error if the server cannot be reached."""
     try:
-        return psycopg.connect(database_url, autocommit=autocommit, row_factory=dict_row,
-                               connect_timeout=10)
+        return psycopg.connect(
+            database_url, autocommit=autocommit, row_factory=dict_row, connect_timeout=10
+        )
     except psycopg.OperationalError as exc:
-        raise DatabaseUnavailable(f"cannot connect to {redact(database_url)}: {exc}; {HOW_TO_START}") from exc
+        raise DatabaseUnavailable(
+            f"cannot connect to {redact(database_url)}: {exc}; {HOW_TO_START}"
+        ) from exc
 
 
-def open_pool(database_url: str, *, min_size: int = 1, max_size: int = 8,
-              name: str = "wasteroute") -> ConnectionPool:
+def open_pool(
+    database_url: str, *, min_size: int = 1, max_size: int = 8, name: str = "wasteroute"
+) -> ConnectionPool:
     """Open a pool and wait until it has a connection, so start-up fails fast and clearly."""
-    pool = ConnectionPool(database_url, min_size=min_size, max_size=max_size, name=name,
-                          kwargs={"row_factory": dict_row}, open=False)
+    pool = ConnectionPool(
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        name=name,
+        kwargs={"row_factory": dict_row},
+        open=False,
+    )
     pool.open()
     try:
         pool.wait(timeout=15)
     except Exception as exc:
         pool.close()
-        raise DatabaseUnavailable(f"cannot connect to {redact(database_url)}: {exc}; {HOW_TO_START}") from exc
+        raise DatabaseUnavailable(
+            f"cannot connect to {redact(database_url)}: {exc}; {HOW_TO_START}"
+        ) from exc
     return pool
 
 

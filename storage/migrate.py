@@ -44,8 +44,10 @@ def available_migrations() -> list[Migration]:
 
 def applied_versions(conn: psycopg.Connection) -> list[int]:
     _ensure_table(conn)
-    return [r["version"] if isinstance(r, dict) else r[0]
-            for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    return [
+        r["version"] if isinstance(r, dict) else r[0]
+        for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")
+    ]
 
 
 def migrate(conn: psycopg.Connection) -> list[Migration]:
@@ -63,11 +65,14 @@ def migrate(conn: psycopg.Connection) -> list[Migration]:
             try:
                 with conn.transaction():
                     conn.execute(migration.sql.encode())
-                    conn.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
-                                 (migration.version, migration.name))
+                    conn.execute(
+                        "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
+                        (migration.version, migration.name),
+                    )
             except psycopg.Error as exc:
                 raise MigrationError(
-                    f"migration {migration.version:04d}_{migration.name}.sql failed: {exc}") from exc
+                    f"migration {migration.version:04d}_{migration.name}.sql failed: {exc}"
+                ) from exc
             applied.append(migration)
         return applied
     finally:

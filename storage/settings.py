@@ -1,4 +1,5 @@
-"""Database settings shared by every deployable: DATABASE_URL (no default: secrets never have one)."""
+"""Database settings shared by every deployable: DATABASE_URL (no default: secrets never have
+one)."""
 
 from __future__ import annotations
 

@@ -37,7 +37,8 @@ def find_stop(conn: psycopg.Connection, tenant_id: str, stop_id: int) -> dict[st
     """A planned stop of this tenant with its plan, vehicle, container and site."""
     return conn.execute(
         "SELECT s.id, s.plan_id, s.kind, s.container_id, s.disposal_site_id, r.vehicle_id"
-        "  FROM plan_stops s JOIN plan_routes r ON r.plan_id = s.plan_id AND r.route_no = s.route_no"
+        "  FROM plan_stops s"
+        " JOIN plan_routes r ON r.plan_id = s.plan_id AND r.route_no = s.route_no"
         " WHERE s.tenant_id = %s AND s.id = %s",
         (tenant_id, stop_id),
     ).fetchone()
@@ -219,7 +220,8 @@ def reset_container_state(
 ) -> None:
     """The container was emptied at `emptied_at`: fill 0 unless a later reading says otherwise."""
     conn.execute(
-        "INSERT INTO container_state AS s (tenant_id, container_id, fill_fraction, date_last_emptying)"
+        "INSERT INTO container_state AS s"
+        " (tenant_id, container_id, fill_fraction, date_last_emptying)"
         " VALUES (%(t)s, %(c)s, 0, %(at)s)"
         " ON CONFLICT (container_id) DO UPDATE SET"
         "   date_last_emptying = greatest(s.date_last_emptying, %(at)s),"

@@ -75,7 +75,8 @@ def update_user(
         return get_user(conn, tenant_id, user_id)
     sets = ", ".join(f"{k} = %s" for k in fields)
     row = conn.execute(
-        f"UPDATE users SET {sets} WHERE id = %s AND tenant_id IS NOT DISTINCT FROM %s RETURNING {_COLUMNS}",
+        f"UPDATE users SET {sets} WHERE id = %s AND tenant_id IS NOT DISTINCT FROM %s"
+        f" RETURNING {_COLUMNS}",
         (*fields.values(), user_id, tenant_id),
     ).fetchone()
     if row is None:

@@ -18,7 +18,9 @@ import pytest
 
 from storage import connect, migrate
 
-ADMIN_URL = os.environ.get("WASTEROUTE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5433/postgres")
+ADMIN_URL = os.environ.get(
+    "WASTEROUTE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5433/postgres"
+)
 MQTT_URL = os.environ.get("WASTEROUTE_TEST_MQTT_URL", "mqtt://127.0.0.1:1883")
 HOW_TO_START = "start the real services with `scripts/services.sh up` (or `make services`)"
 
@@ -34,7 +36,9 @@ def database_url() -> Iterator[str]:
     try:
         admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
-        pytest.fail(f"TimescaleDB is not reachable at {ADMIN_URL}: {exc}\n{HOW_TO_START}", pytrace=False)
+        pytest.fail(
+            f"TimescaleDB is not reachable at {ADMIN_URL}: {exc}\n{HOW_TO_START}", pytrace=False
+        )
     name = f"wasteroute_test_{uuid.uuid4().hex[:10]}"
     admin.execute(f'CREATE DATABASE "{name}"')
     url = _url_for(name)
@@ -69,7 +73,9 @@ def mqtt_url() -> str:
     try:
         socket.create_connection((parsed.hostname, parsed.port or 1883), timeout=3).close()
     except OSError as exc:
-        pytest.fail(f"Mosquitto is not reachable at {MQTT_URL}: {exc}\n{HOW_TO_START}", pytrace=False)
+        pytest.fail(
+            f"Mosquitto is not reachable at {MQTT_URL}: {exc}\n{HOW_TO_START}", pytrace=False
+        )
     return MQTT_URL
 
 

@@ -34,7 +34,10 @@ def _reject_reason(
             None,
             event["container_id"],
         ):
-            return f"stop {stop['id']} is for container {stop['container_id']}, not {event['container_id']}"
+            return (
+                f"stop {stop['id']} is for container {stop['container_id']}, "
+                f"not {event['container_id']}"
+            )
         if event.get("vehicle_id") is None:
             event["vehicle_id"] = stop["vehicle_id"]
     if event.get("container_id") is not None and event["container_id"] not in containers:

@@ -117,7 +117,8 @@ def seed_route(conn, tenant_id: str, n_stops: int, plan_date: date) -> dict:
         r["id"]
         for r in conn.execute(
             "INSERT INTO containers (tenant_id, external_id, lat, lon, fraction, volume_l, address)"
-            " SELECT %s, 'B-' || g, 51.90 + (g %% 20) * 0.002, 4.37 + (g / 20) * 0.002, 'residual', 1100,"
+            " SELECT %s, 'B-' || g, 51.90 + (g %% 20) * 0.002, 4.37 + (g / 20) * 0.002,"
+            " 'residual', 1100,"
             " 'Benchstraat ' || g FROM generate_series(1, %s) g RETURNING id",
             (tenant_id, n_stops),
         )
@@ -387,14 +388,16 @@ def run(args: argparse.Namespace) -> int:
             cpu = ""
             if cpu_before and cpu_after and res["requests"]:
                 user, system = (
-                    1e6 * (b - a) / res["requests"] for a, b in zip(cpu_before, cpu_after)
+                    1e6 * (b - a) / res["requests"]
+                    for a, b in zip(cpu_before, cpu_after, strict=True)
                 )
                 cpu = f"; API CPU {user:.0f} us user + {system:.0f} us system per request"
             if res.get("generator_cpu_s") and res["requests"]:
                 cpu += f", wrk {1e6 * res['generator_cpu_s'] / res['requests']:.0f} us"
             print(
                 f"  {name:34s} {res['requests']:9d} {res['rps']:7.0f} {res['p50_ms']:6.1f} ms "
-                f"{res['p90_ms']:6.1f} ms {res['p99_ms']:6.1f} ms  {res['codes']}; load {load}{cpu}",
+                f"{res['p90_ms']:6.1f} ms {res['p99_ms']:6.1f} ms  {res['codes']}; "
+                f"load {load}{cpu}",
                 flush=True,
             )
     finally:

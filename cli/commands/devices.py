@@ -57,7 +57,8 @@ def run_broker_files(args: argparse.Namespace) -> int:
         tmp.chmod(0o640)  # readable by the mosquitto group after chgrp
         tmp.replace(path)
     print(
-        f"wrote {args.passwd} and {args.acl}: {len(devices)} device(s), {len(services)} service user(s);"
+        f"wrote {args.passwd} and {args.acl}: {len(devices)} device(s), "
+        f"{len(services)} service user(s);"
         " reload Mosquitto (SIGHUP) to apply"
     )
     return 0

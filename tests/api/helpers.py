@@ -81,7 +81,8 @@ def add_readings(
         )
     at, fill = max(points)
     db.execute(
-        "INSERT INTO container_state (tenant_id, container_id, measured_at, fill_fraction, battery_pct)"
+        "INSERT INTO container_state"
+        " (tenant_id, container_id, measured_at, fill_fraction, battery_pct)"
         " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (container_id) DO UPDATE SET"
         " measured_at = EXCLUDED.measured_at, fill_fraction = EXCLUDED.fill_fraction,"
         " battery_pct = EXCLUDED.battery_pct",

@@ -40,7 +40,8 @@ def _connect(port: int, username: str, password: str) -> int:
 def test_generated_broker_files_authenticate_devices(
     client, planner, database_url, tmp_path, monkeypatch
 ):
-    """`wasteroute devices broker-files` output: the device's password is accepted, a wrong one refused."""
+    """`wasteroute devices broker-files` output: the device's password is accepted, a wrong one
+    refused."""
     if shutil.which("mosquitto") is None:
         pytest.fail(
             "mosquitto is not installed: apt-get install mosquitto (see scripts/services.sh)"

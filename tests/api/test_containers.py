@@ -24,7 +24,8 @@ def test_container_crud_round_trip(client, planner):
 
 
 def test_bad_input_is_422_naming_the_field(client, planner):
-    """Latitude out of range, unknown fraction, extra field, null required: 422 with the field name."""
+    """Latitude out of range, unknown fraction, extra field, null required: 422 with the field
+    name."""
     r = client.post("/v1/containers", json=container_body(lat=91), headers=planner.headers)
     assert r.status_code == 422 and "lat" in r.json()["message"]
     r = client.post(

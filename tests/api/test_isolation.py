@@ -38,7 +38,8 @@ def _objects(client, db, planner) -> dict[str, tuple[str, dict]]:
 
 
 def test_every_object_type_is_404_for_another_tenant(client, db, planner, other_planner):
-    """Read, update and delete by another tenant's planner: 404, and the owner still sees it unchanged."""
+    """Read, update and delete by another tenant's planner: 404, and the owner still sees it
+    unchanged."""
     objects = _objects(client, db, planner)
     for name, (path, patch) in objects.items():
         before = client.get(path, headers=planner.headers)

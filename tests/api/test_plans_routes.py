@@ -94,7 +94,8 @@ def test_stop_event_on_another_drivers_stop_is_rejected(client, db, planner):
 
 
 def test_plans_list_get_and_publish(client, db, planner, other_planner):
-    """The seeded plan is listed and readable; publishing again is a no-op; other tenants get 404."""
+    """The seeded plan is listed and readable; publishing again is a no-op; other tenants get
+    404."""
     seeded = seed_route(db, planner.tenant_id, 4, DAY)
     plans = client.get("/v1/plans", params={"date": str(DAY)}, headers=planner.headers).json()
     assert [p["id"] for p in plans["data"]] == [seeded["plan_id"]]
@@ -120,9 +121,7 @@ def test_plan_detail_has_each_routes_depot_and_ordered_stops(client, db, planner
     """GET /v1/plans/{id} gives every route's depot and its stops in order, as the driver's
     route does: containers, then the disposal trip, with coordinates, ETAs and loads."""
     seeded = seed_route(db, planner.tenant_id, 5, DAY)
-    [route] = client.get(f"/v1/plans/{seeded['plan_id']}", headers=planner.headers).json()[
-        "routes"
-    ]
+    [route] = client.get(f"/v1/plans/{seeded['plan_id']}", headers=planner.headers).json()["routes"]
     assert route["depot"]["lat"] == 51.92 and route["depot"]["lon"] == 4.39
     stops = route["stops"]
     assert [s["seq"] for s in stops] == [1, 2, 3, 4, 5, 6]

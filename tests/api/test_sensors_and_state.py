@@ -11,7 +11,8 @@ from tests.api.helpers import add_readings, new_container, new_device
 
 
 def test_register_map_and_rotate_a_device(client, planner, db):
-    """Register returns a broker password once; re-map to another container; rotation changes the hash."""
+    """Register returns a broker password once; re-map to another container; rotation changes the
+    hash."""
     a, b = new_container(client, planner.headers), new_container(client, planner.headers)
     dev = new_device(client, planner.headers, a["id"])
     creds = dev["credentials"]
