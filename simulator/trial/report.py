@@ -42,8 +42,8 @@ def render_table(results: Mapping[str, StrategyResult]) -> str:
         lines.append(label.ljust(width) + "".join(fmt.format(summaries[n][key]).rjust(14)
                                                   for n in names))
     for name, share in savings(results).items():
-        lines.append(f"{name}: {share:+.1%} km fewer than fixed".replace("+-", "-")
-                     if share >= 0 else f"{name}: {-share:.1%} km more than fixed")
+        lines.append(f"{name}: {share:.1%} fewer km than fixed"
+                     if share >= 0 else f"{name}: {-share:.1%} more km than fixed")
     return "\n".join(lines)
 
 
