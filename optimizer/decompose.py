@@ -22,11 +22,10 @@ import time
 import numpy as np
 
 from optimizer.construct import initial_routes, interchangeable_vehicles
-from optimizer.greedy import SEED_PULLS, greedy_routes, repair
+from optimizer.greedy import SEED_PULLS, greedy_routes, repair, route_distance
 from optimizer.greedy import cost as route_cost
 from optimizer.ils import solve_ils
 from optimizer.model import PlanParams, Problem
-from optimizer.nodes import site_of
 from optimizer.ortools_model import REQUIRED_PENALTY
 from optimizer.ortools_solve import RouteTimes, solve_problem
 from optimizer.recombine import pool_add, recombine
@@ -37,9 +36,15 @@ REGION_STOPS = 120
 _PROBLEM: Problem | None = None  # the problem a worker process solves regions of
 
 
-def _init_worker(problem: Problem) -> None:
+def init_worker(problem: Problem) -> None:
+    """Pool initializer: the problem this worker process solves parts of (sent once)."""
     global _PROBLEM
     _PROBLEM = problem
+
+
+def worker_problem() -> Problem:
+    assert _PROBLEM is not None, "init_worker was not called in this process"
+    return _PROBLEM
 
 
 def solve_region(task: tuple) -> tuple:
@@ -47,8 +52,7 @@ def solve_region(task: tuple) -> tuple:
     Plain CVRP regions go to the ruin-and-recreate search (`optimizer.ils`), others to
     guided local search."""
     vehicles, stops, warm, limit_s, how = task
-    assert _PROBLEM is not None
-    sub = _PROBLEM.restrict(stops, vehicles)
+    sub = worker_problem().restrict(stops, vehicles)
     local = {s: i for i, s in enumerate(stops)}
     initial = None if warm is None else [[local[c] if c >= 0 else c for c in r] for r in warm]
     routes_pool: dict = {}
@@ -72,20 +76,9 @@ class _State:
         self.stop_loc = np.array([s.location for s in problem.stops], dtype=np.int64)
 
     def route_cost(self, v: int) -> int:
-        route, p = self.routes[v], self.problem
-        if not route:
+        if not self.routes[v]:
             return 0
-        depot = p.depots[p.vehicles[v].depot].location
-        locs = (
-            [depot]
-            + [
-                p.stops[c].location if c >= 0 else p.disposal_sites[site_of(c)].location
-                for c in route
-            ]
-            + [depot]
-        )
-        dist = int(p.distance_m[locs[:-1], locs[1:]].sum())
-        return dist + p.vehicles[v].fixed_cost
+        return route_distance(self.problem, v, self.routes[v]) + self.problem.vehicles[v].fixed_cost
 
     def unserved(self) -> list[int]:
         served = {c for r in self.routes for c in r if c >= 0}
@@ -103,8 +96,8 @@ def solve_decomposed(problem: Problem, params: PlanParams, deadline: float):
     t0 = time.monotonic()
     workers = max(1, min(params.workers, multiprocessing.cpu_count()))
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(problem,)) as pool:
-        _init_worker(problem)
+    with ctx.Pool(workers, initializer=init_worker, initargs=(problem,)) as pool:
+        init_worker(problem)
         state = _first_solution(problem, pool, workers, deadline)
         first_at = time.monotonic() if not _missing_required(state) else None
         rounds = _improve(state, pool, workers, deadline, params, first_at)
@@ -140,9 +133,9 @@ def _first_solution(problem: Problem, pool, workers: int, deadline: float) -> _S
 def construct_task(task: tuple) -> tuple:
     """Worker: constructive routes with one seed pull, then the repair round."""
     pull, budget = task
-    assert _PROBLEM is not None
-    routes, times = greedy_routes(_PROBLEM, budget, pull)
-    repair(_PROBLEM, routes, times, budget)
+    problem = worker_problem()
+    routes, times = greedy_routes(problem, budget, pull)
+    repair(problem, routes, times, budget)
     return routes, times
 
 

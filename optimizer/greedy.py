@@ -383,11 +383,18 @@ def cost(problem: Problem, routes: list[list[int]]) -> tuple[int, int]:
     """(required stops unserved, distance + fixed costs): how the planner ranks first solutions."""
     served = {c for r in routes for c in r if c >= 0}
     missing = sum(1 for s, st in enumerate(problem.stops) if st.required and s not in served)
-    total = 0
-    for v, r in enumerate(routes):
-        if not r:
-            continue
-        depot = problem.depots[problem.vehicles[v].depot].location
-        locs = [depot] + [_place(problem, c)[0] for c in r] + [depot]
-        total += int(problem.distance_m[locs[:-1], locs[1:]].sum()) + problem.vehicles[v].fixed_cost
+    total = sum(
+        route_distance(problem, v, r) + problem.vehicles[v].fixed_cost
+        for v, r in enumerate(routes)
+        if r
+    )
     return missing, total
+
+
+def route_distance(problem: Problem, v: int, route: list[int]) -> int:
+    """Metres driven by vehicle `v` from its depot along `route` (visit code) and back."""
+    if not route:
+        return 0
+    depot = problem.depots[problem.vehicles[v].depot].location
+    locs = [depot] + [_place(problem, c)[0] for c in route] + [depot]
+    return int(problem.distance_m[locs[:-1], locs[1:]].sum())

@@ -40,6 +40,7 @@ def plan_routes(problem: Problem, params: PlanParams | None = None) -> Plan:
 def _search(problem: Problem, params: PlanParams, deadline: float):
     from optimizer.construct import initial_routes, interchangeable_vehicles
     from optimizer.decompose import solve_decomposed
+    from optimizer.greedy import cost
     from optimizer.ortools_solve import solve_problem
     from optimizer.restarts import ILS_DIRECT_MAX_STOPS, solve_restarts
 
@@ -51,7 +52,7 @@ def _search(problem: Problem, params: PlanParams, deadline: float):
             initial, times = _constructed(problem, deadline)  # starved search keeps it
         out = solve_problem(problem, deadline - time.monotonic(), initial)
         if times is not None and (
-            not out.found or _missing(problem, out.routes) > _missing(problem, initial)
+            not out.found or cost(problem, out.routes)[0] > cost(problem, initial)[0]
         ):
             return initial, times, time.monotonic(), {"fallback": "construction"}
         return out.routes, out.times, out.first_feasible_at, out.stats
@@ -66,11 +67,6 @@ def _constructed(problem: Problem, deadline: float):
     routes, times = greedy_routes(problem, budget)
     repair(problem, routes, times, budget)
     return routes, times
-
-
-def _missing(problem: Problem, routes: list[list[int]]) -> int:
-    served = {c for r in routes for c in r if c >= 0}
-    return sum(1 for s, st in enumerate(problem.stops) if st.required and s not in served)
 
 
 def _finish(problem: Problem, plan: Plan, params: PlanParams) -> Plan:

@@ -14,6 +14,8 @@ import logging
 
 from ortools.sat.python import cp_model
 
+from optimizer.greedy import route_distance
+
 log = logging.getLogger(__name__)
 
 MAX_COLUMNS = 40_000
@@ -65,13 +67,11 @@ def recombine(
 
 def pool_add(problem, routes: list[list[int]], pool: dict) -> None:
     """Add routes (stop indices, one depot) with their distance, keeping the cheapest order."""
-    depot = problem.depots[problem.vehicles[0].depot].location
     for stops in routes:
         if not stops:
             continue
         key = frozenset(stops)
-        locs = [depot] + [problem.stops[s].location for s in stops] + [depot]
-        dist = int(problem.distance_m[locs[:-1], locs[1:]].sum())
+        dist = route_distance(problem, 0, stops)  # interchangeable trucks: any one will do
         known = pool.get(key)
         if known is None or dist < known[0]:
             pool[key] = (dist, list(stops))

@@ -13,6 +13,7 @@ import multiprocessing
 import time
 
 from optimizer.construct import initial_routes
+from optimizer.decompose import init_worker, worker_problem
 from optimizer.greedy import cost
 from optimizer.ils import solve_ils
 from optimizer.model import PlanParams, Problem
@@ -23,19 +24,12 @@ log = logging.getLogger(__name__)
 ILS_DIRECT_MAX_STOPS = 350
 PHASES = 3
 RECOMBINE_SHARE = 0.12
-_PROBLEM: Problem | None = None
-
-
-def _init_worker(problem: Problem) -> None:
-    global _PROBLEM
-    _PROBLEM = problem
 
 
 def _run(task: tuple):
     variant, limit_s, start = task
-    assert _PROBLEM is not None
     pool: dict = {}
-    out = solve_ils(_PROBLEM, limit_s, start, variant, pool=pool)
+    out = solve_ils(worker_problem(), limit_s, start, variant, pool=pool)
     return out.routes, out.first_feasible_at, out.found, pool
 
 
@@ -53,7 +47,7 @@ def solve_restarts(problem: Problem, params: PlanParams, deadline: float):
     stats: dict = {"phases": [], "recombined": 0}
     first = None
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(problem,)) as procs:
+    with ctx.Pool(workers, initializer=init_worker, initargs=(problem,)) as procs:
         for phase in range(PHASES):
             remaining = deadline - time.monotonic() - 0.3
             if remaining < 0.5:
