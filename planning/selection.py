@@ -38,6 +38,7 @@ class SelectionPolicy:
     must_z: float = 0.0  # must when forecast + must_z * sigma reaches must_level
     prize_lookahead_days: float = 0.0  # prize: risk this many days after the next chance
     closed_dates: frozenset[date] = frozenset()  # no collection (public holidays)
+    area_prize_m: int = 20_000  # area days (planning.areas): the prize of a promoted stop
 
     def __post_init__(self) -> None:
         if not 0 <= self.skip_level < self.must_level:
@@ -92,11 +93,15 @@ def select_containers(forecasts: Mapping[int, Forecast], plan_date: date, tz: st
                       service_time: time = time(11, 0),
                       alarms: Mapping[int, Alarms] | None = None,
                       next_chance: date | None = None,
-                      next_chance_time: time | None = None) -> list[Decision]:
+                      next_chance_time: time | None = None,
+                      area_days: Mapping[int, frozenset[int]] | None = None,
+                      area_weekday: int | None = None) -> list[Decision]:
     """A decision for every forecast, in container id order. `service_time` is the local time
     at which a container is assumed to be emptied on the plan day, `next_chance_time` (default:
     the same) on the next chance, which is `next_chance` if given, else the next collection
-    weekday that is not closed."""
+    weekday that is not closed. With `area_days` (container id -> its area's ISO weekdays),
+    the containers whose area day it is (`area_weekday`, default the plan date's weekday) and
+    that could not wait for their area's next day are promoted (`planning.areas`)."""
     service_s = local_time_s(plan_date, service_time, tz)
     nxt = next_chance or next_collection_day(plan_date, policy.collection_weekdays,
                                              policy.closed_dates)
@@ -106,6 +111,11 @@ def select_containers(forecasts: Mapping[int, Forecast], plan_date: date, tz: st
     for cid in sorted(forecasts):
         out.append(_decide(forecasts[cid], alarms.get(cid, Alarms()), service_s, next_s, nxt,
                            policy))
+    if area_days:
+        from planning.areas import promote_area_day
+
+        out = promote_area_day(out, area_days, plan_date, tz, policy, weekday=area_weekday,
+                               next_chance_time=next_chance_time or service_time)
     return out
 
 

@@ -55,6 +55,9 @@ class TrialConfig:
     gap_windows: bool = True  # the fixed schedule's windows for its tightest containers
     forecast_gap_windows: bool = False  # timing windows for the forecast strategy's stops
     cluster_radius_m: float = 250.0
+    area_sweeps: bool = True  # forecast: area days (planning.areas)
+    weekly_from_days: float = 9.0
+    area_prize_m: int = 20_000
     warmup_days: int = 21
     sensor_noise: float = 0.03
     sensor_dropout: float = 0.03
@@ -105,7 +108,8 @@ def make_strategy(name: str, city: City, schedule: FixedSchedule, config: TrialC
             max_prize_m=config.prize_m, must_z=config.must_z,
             prize_lookahead_days=config.prize_lookahead_days, area_days=config.area_days,
             gap_windows=config.forecast_gap_windows,
-            cluster_radius_m=config.cluster_radius_m))
+            cluster_radius_m=config.cluster_radius_m, area_sweeps=config.area_sweeps,
+            weekly_from_days=config.weekly_from_days, area_prize_m=config.area_prize_m))
     raise ValueError(f"unknown strategy {name!r}; expected one of {', '.join(STRATEGIES)}")
 
 

@@ -52,6 +52,12 @@ class SelectionPolicy:
     cluster_radius_m: float = 250.0  # optional stops this close to a must get the full prize
     area_days: bool = False  # optional stops in today's sector (area-day) get the full prize
     gap_windows: bool = False  # late if it would fill again by the next chance, early if full
+    # area days (planning.areas): each fraction in areas with fixed weekdays, visited weekly
+    # when its median container lasts `weekly_from_days` or more, else twice a week; on an
+    # area's day, what could not wait until its next day is collected too
+    area_sweeps: bool = False
+    weekly_from_days: float = 9.0
+    area_prize_m: int = 20_000
 
 
 def _epoch(day, seconds: float) -> float:
@@ -68,6 +74,7 @@ class ForecastStrategy:
         self.policy = policy or SelectionPolicy()
         self._containers: list[Container] | None = None
         self._sectors: np.ndarray | None = None
+        self._area_days: dict[int, frozenset[int]] | None = None
 
     def _domain(self, city: City) -> list[Container]:
         if self._containers is None:
@@ -103,12 +110,16 @@ class ForecastStrategy:
             lookahead = (_next_service_day(view.next_service_day) - view.next_service_day).days
         policy = selection.SelectionPolicy(must_level=pol.must_level, skip_level=pol.skip_level,
                                            prize_m=pol.max_prize_m, must_z=pol.must_z,
-                                           prize_lookahead_days=lookahead)
+                                           prize_lookahead_days=lookahead,
+                                           closed_dates=_closed_dates(view.day),
+                                           area_prize_m=pol.area_prize_m)
         # the next chance is the simulated calendar's next service day (holidays skipped,
         # catch-up Saturdays included), at the latest time a route reaches a stop
         decisions = selection.select_containers(
             forecasts, view.day, "UTC", policy, service_time=time(11, 0),
-            next_chance=view.next_service_day, next_chance_time=time(15, 30))
+            next_chance=view.next_service_day, next_chance_time=time(15, 30),
+            area_days=self._areas(city, forecasts) if pol.area_sweeps else None,
+            area_weekday=_area_weekday(view.day) + 1)
         near = _near_a_must(city, decisions, pol.cluster_radius_m)
         if pol.area_days:
             near |= self._in_todays_area(city, view, decisions)
@@ -129,6 +140,23 @@ class ForecastStrategy:
                                       prize=int(prize), window_start_s=start,
                                       window_end_s=end))
         return choices
+
+    def _areas(self, city: City, forecasts) -> dict[int, frozenset[int]]:
+        """Container index -> its area's ISO weekdays (`planning.areas.area_weekdays`), set
+        on the first morning from the forecasts: a fraction whose median container fills in
+        `weekly_from_days` or more is visited weekly, else twice a week."""
+        if self._area_days is None:
+            from planning.areas import area_weekdays
+
+            self._area_days = {}
+            for fraction in city.fractions:
+                idx = [i for i, c in enumerate(city.containers) if c.fraction is fraction]
+                speed = np.median([forecasts[i].average_filling_speed for i in idx])
+                visits = 1 if speed * self.policy.weekly_from_days <= 1.0 else 2
+                days = area_weekdays([city.containers[i].location.lat for i in idx],
+                                     [city.containers[i].location.lon for i in idx], visits)
+                self._area_days.update(zip(idx, days, strict=True))
+        return self._area_days
 
     def _in_todays_area(self, city: City, view: MorningView, decisions) -> set[int]:
         """Optional containers in today's sector: each fraction's containers are split into five
@@ -172,6 +200,16 @@ def _next_service_day(day):
     while not is_service_day(nxt):
         nxt += timedelta(days=1)
     return nxt
+
+
+def _closed_dates(day) -> frozenset:
+    """Weekdays without service in the coming three weeks (public holidays)."""
+    from datetime import timedelta
+
+    from simulator.calendar import is_service_day
+
+    days = (day + timedelta(days=k) for k in range(1, 22))
+    return frozenset(d for d in days if d.weekday() < 5 and not is_service_day(d))
 
 
 def _area_weekday(day) -> int:
