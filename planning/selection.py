@@ -38,7 +38,6 @@ class SelectionPolicy:
     must_z: float = 0.0  # must when forecast + must_z * sigma reaches must_level
     prize_lookahead_days: float = 0.0  # prize: risk this many days after the next chance
     closed_dates: frozenset[date] = frozenset()  # no collection (public holidays)
-    area_prize_m: int = 20_000  # area days (planning.areas): the prize of a promoted stop
 
     def __post_init__(self) -> None:
         if not 0 <= self.skip_level < self.must_level:

@@ -57,7 +57,6 @@ class TrialConfig:
     cluster_radius_m: float = 250.0
     area_sweeps: bool = True  # forecast: area days (planning.areas)
     weekly_from_days: float = 9.0
-    area_prize_m: int = 20_000
     warmup_days: int = 21
     sensor_noise: float = 0.03
     sensor_dropout: float = 0.03
@@ -109,7 +108,7 @@ def make_strategy(name: str, city: City, schedule: FixedSchedule, config: TrialC
             prize_lookahead_days=config.prize_lookahead_days, area_days=config.area_days,
             gap_windows=config.forecast_gap_windows,
             cluster_radius_m=config.cluster_radius_m, area_sweeps=config.area_sweeps,
-            weekly_from_days=config.weekly_from_days, area_prize_m=config.area_prize_m))
+            weekly_from_days=config.weekly_from_days))
     raise ValueError(f"unknown strategy {name!r}; expected one of {', '.join(STRATEGIES)}")
 
 

@@ -7,6 +7,8 @@ Each service morning the strategy hands the readings so far to `planning.forecas
 - optional: between the skip level (50%) and that, with a prize that grows with the risk of
   overflowing before the next chance (worth up to `max_prize_m` metres of detour);
 - skip: the rest.
+With area sweeps (`SelectionPolicy.area_sweeps`), each fraction's areas have weekdays and on an
+area's day what could not wait for its next sweep is a must too (`planning.areas`).
 The selection is the service's own (`planning.selection.select_containers`, with its default
 policy); only if that module is missing does a local copy of the documented policy run.
 """
@@ -57,7 +59,6 @@ class SelectionPolicy:
     # area's day, what could not wait until its next day is collected too
     area_sweeps: bool = False
     weekly_from_days: float = 9.0
-    area_prize_m: int = 20_000
 
 
 def _epoch(day, seconds: float) -> float:
@@ -111,8 +112,7 @@ class ForecastStrategy:
         policy = selection.SelectionPolicy(must_level=pol.must_level, skip_level=pol.skip_level,
                                            prize_m=pol.max_prize_m, must_z=pol.must_z,
                                            prize_lookahead_days=lookahead,
-                                           closed_dates=_closed_dates(view.day),
-                                           area_prize_m=pol.area_prize_m)
+                                           closed_dates=_closed_dates(view.day))
         # the next chance is the simulated calendar's next service day (holidays skipped,
         # catch-up Saturdays included), at the latest time a route reaches a stop
         decisions = selection.select_containers(
