@@ -18,12 +18,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date, time, timedelta
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from planning.selection import Decision, SelectionPolicy, _sigma, local_time_s
+from planning.selection import (
+    Decision,
+    SelectionPolicy,
+    _sigma,
+    local_time_s,
+    next_collection_day,
+)
 
 _EARTH_M_PER_DEG = 111_320.0
 #: The ISO weekdays of each area, by the number of visits a week.
@@ -64,16 +70,6 @@ def area_weekdays(lat: Sequence[float], lon: Sequence[float],
     return [pattern[int(a)] for a in group_areas(lat, lon, len(pattern))]
 
 
-def next_area_day(after: date, weekdays: frozenset[int],
-                  closed: frozenset[date] = frozenset()) -> date:
-    """The first date after `after` on one of the area's weekdays that is not closed."""
-    for k in range(1, 8 + 7 * len(closed)):
-        d = after + timedelta(days=k)
-        if d.isoweekday() in weekdays and d not in closed:
-            return d
-    raise ValueError("an area needs at least one weekday")
-
-
 def promote_area_day(decisions: Sequence[Decision], area_days: Mapping[int, frozenset[int]],
                      plan_date: date, tz: str | ZoneInfo, policy: SelectionPolicy, *,
                      weekday: int | None = None,
@@ -88,7 +84,7 @@ def promote_area_day(decisions: Sequence[Decision], area_days: Mapping[int, froz
         if d.decision == "must" or days is None or today not in days:
             out.append(d)
             continue
-        nxt = next_area_day(plan_date, days, policy.closed_dates)
+        nxt = next_collection_day(plan_date, days, policy.closed_dates)
         f = d.forecast
         at = f.fill_at(local_time_s(nxt, next_chance_time, tz))
         upper = at + policy.must_z * _sigma(f, at, policy)

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import numpy as np
 
 from planning import Forecast
-from planning.areas import TWICE_WEEKLY, area_weekdays, group_areas, next_area_day
-from planning.selection import SelectionPolicy, select_containers
+from planning.areas import TWICE_WEEKLY, area_weekdays, group_areas
+from planning.selection import SelectionPolicy, next_collection_day, select_containers
 
 TZ = "UTC"
 MONDAY = date(2026, 11, 23)
@@ -39,8 +39,9 @@ def test_twice_weekly_areas_get_monday_thursday_and_tuesday_friday():
 def test_the_next_area_day_skips_a_closed_day():
     """From Monday the Mon+Thu area's next day is Thursday, or the Monday after if Thursday
     is a holiday."""
-    assert next_area_day(MONDAY, MON_THU) == date(2026, 11, 26)
-    assert next_area_day(MONDAY, MON_THU, frozenset({date(2026, 11, 26)})) == date(2026, 11, 30)
+    assert next_collection_day(MONDAY, MON_THU) == date(2026, 11, 26)
+    closed = frozenset({date(2026, 11, 26)})
+    assert next_collection_day(MONDAY, MON_THU, closed) == date(2026, 11, 30)
 
 
 def test_on_its_area_day_a_container_that_cannot_wait_for_the_next_sweep_is_a_must():
