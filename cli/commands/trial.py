@@ -18,7 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                             "offline on a simulated city")
     p.add_argument("--days", type=int, default=28, help="days to simulate (default 28)")
     p.add_argument("--strategy", default="all",
-                   help="fixed|threshold|forecast|all, or a comma-separated list")
+                   help="fixed|threshold|forecast|all, or a comma-separated list; add "
+                        "'perfect' for the perfect-information reference (knows the true fill "
+                        "and every future deposit: what no forecast can beat)")
     p.add_argument("--containers", type=int, default=1500,
                    help="size of the generated city (default 1500)")
     p.add_argument("--seed", type=int, default=1, help="city and deposit seed")
@@ -52,14 +54,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def parse_strategies(text: str) -> tuple[str, ...]:
-    from simulator.trial import STRATEGIES
+    from simulator.trial import REFERENCES, STRATEGIES
 
-    names = STRATEGIES if text == "all" else tuple(s.strip() for s in text.split(",") if s)
-    bad = [n for n in names if n not in STRATEGIES]
+    names: list[str] = []
+    for part in (s.strip() for s in text.split(",") if s.strip()):
+        names.extend(STRATEGIES if part == "all" else (part,))
+    bad = [n for n in names if n not in STRATEGIES + REFERENCES]
     if bad or not names:
         raise UserError(f"--strategy: unknown strategy {bad[0] if bad else text!r}; expected "
-                        f"fixed, threshold, forecast or all")
-    return names
+                        f"fixed, threshold, forecast, all, or the reference perfect")
+    return tuple(dict.fromkeys(names))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 READING_HOURS = (0, 6, 12, 18)
 STRATEGIES = ("fixed", "threshold", "forecast")
+#: Not strategies a service could run; run on request beside them (`--strategy ...,perfect`).
+REFERENCES = ("perfect",)
 PRE_WARMUP_DAYS = 28
 
 
@@ -109,7 +111,14 @@ def make_strategy(name: str, city: City, schedule: FixedSchedule, config: TrialC
             gap_windows=config.forecast_gap_windows,
             cluster_radius_m=config.cluster_radius_m, area_sweeps=config.area_sweeps,
             weekly_from_days=config.weekly_from_days))
-    raise ValueError(f"unknown strategy {name!r}; expected one of {', '.join(STRATEGIES)}")
+    if name == "perfect":
+        from simulator.trial.perfect import PerfectStrategy
+
+        return PerfectStrategy(city, DepositModel(city, config.deposit_seed),
+                               area_sweeps=config.area_sweeps,
+                               weekly_from_days=config.weekly_from_days)
+    raise ValueError(f"unknown strategy {name!r}; expected one of "
+                     f"{', '.join(STRATEGIES + REFERENCES)}")
 
 
 class _Sensors:
@@ -216,8 +225,9 @@ class Trial:
             times.append(_at(day, hour * 3600))
             rows.append(self.sensors.read(day, hour, true / self.volumes))
         due = self._due(day)
+        truth = np.minimum(state.level_l + share_before(6 * 3600) * dep, self.volumes)
         return MorningView(day, next_service_day(day), times, np.array(rows),
-                           list(state.last_emptied), due)
+                           list(state.last_emptied), due, truth)
 
     def run(self) -> dict[str, StrategyResult]:
         """Run every configured strategy; return their results by name."""

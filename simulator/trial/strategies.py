@@ -6,7 +6,8 @@
 - `ForecastStrategy`: the service's own selection (`planning`), in `simulator.trial.forecast`.
 
 A strategy sees a `MorningView`: the sensor readings up to this morning (noisy, with gaps),
-never the true fill.
+never the true fill. Only the perfect-information reference (`simulator.trial.perfect`, not a
+strategy a service could run) reads the true fill the view also carries.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class MorningView:
     readings: np.ndarray  # (times × containers) fill fraction, NaN where nothing arrived
     last_emptied: list  # per container: datetime of the last emptying the service knows, or None
     collection_due: np.ndarray  # fixed schedule: containers due today (holidays moved)
+    # the true litres at 06:00: read only by the perfect-information reference
+    true_level_l: np.ndarray | None = None
 
     def latest(self) -> np.ndarray:
         """The newest reading of each container (NaN if it never reported)."""
