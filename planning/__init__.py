@@ -10,6 +10,9 @@ Public API:
 - Selection (planning.selection): `SelectionPolicy`, `Alarms`, `Decision`,
   `select_containers(forecasts, plan_date, tz, policy, service_time=, alarms=)`,
   `next_collection_day`.
+- Area days (planning.areas): `container_area_days(containers, visits_per_week, weekdays)`,
+  `area_weekdays`, `weekday_pattern`, `group_areas`, `promote_area_day`; `select_containers`
+  takes the mapping as `area_days=`.
 - Routing problem (planning.problem): `build_problem(...) -> RoutingInput`, `RoutingSettings`,
   `PlanningInputError`.
 - Container files (planning.container_files): `read_container_file`, `parse_geojson`,
@@ -18,6 +21,13 @@ Public API:
   `find_emptyings`, `theil_sen_slope` (planning.signal).
 """
 
+from planning.areas import (
+    area_weekdays,
+    container_area_days,
+    group_areas,
+    promote_area_day,
+    weekday_pattern,
+)
 from planning.fleet import forecast_fleet, utc_offset_s
 from planning.forecast import (
     ContainerHistory,
@@ -37,6 +47,11 @@ from planning.selection import (
 
 __all__ = [
     "Alarms",
+    "area_weekdays",
+    "container_area_days",
+    "group_areas",
+    "promote_area_day",
+    "weekday_pattern",
     "ContainerHistory",
     "Decision",
     "Fit",

@@ -10,19 +10,22 @@ other days only musts (containers that cannot wait for the next collection day a
 collected. One dense sweep of an area then empties what would otherwise need scattered visits
 over the next days; an extra stop inside a swept area costs little driving.
 
-Pure: numpy and the stdlib.
+The service turns it on per tenant and fraction (`SelectionPolicy.area_sweeps_per_week`,
+`wasteroute tenants policy --area-sweeps`); the trial's forecast strategy with
+`TrialConfig.area_sweeps`. Pure: `domain`, numpy and the stdlib.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, time
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from domain import Container
 from planning.selection import (
     Decision,
     SelectionPolicy,
@@ -62,12 +65,40 @@ def group_areas(lat: Sequence[float], lon: Sequence[float], n_areas: int,
     return label
 
 
-def area_weekdays(lat: Sequence[float], lon: Sequence[float],
-                  visits_per_week: int) -> list[frozenset[int]]:
-    """Per point: the ISO weekdays of its area (one area per weekday when visited weekly, two
-    halves on Monday+Thursday and Tuesday+Friday when twice a week)."""
-    pattern = WEEKLY if visits_per_week <= 1 else TWICE_WEEKLY
+def weekday_pattern(visits_per_week: int,
+                    weekdays: Iterable[int] = (1, 2, 3, 4, 5)) -> tuple[frozenset[int], ...]:
+    """The areas' weekdays: one area per collection weekday when visited weekly; twice a week,
+    pairs of days about half a week apart (Monday to Friday: Monday+Thursday and
+    Tuesday+Friday, `TWICE_WEEKLY`)."""
+    days = sorted(set(weekdays))
+    if not days:
+        raise ValueError("no collection weekday")
+    if visits_per_week <= 1 or len(days) < 2:
+        return tuple(frozenset({d}) for d in days)
+    half = (len(days) + 1) // 2
+    return tuple(frozenset({days[i], days[i + half]}) for i in range(len(days) - half))
+
+
+def area_weekdays(lat: Sequence[float], lon: Sequence[float], visits_per_week: int,
+                  weekdays: Iterable[int] = (1, 2, 3, 4, 5)) -> list[frozenset[int]]:
+    """Per point: the ISO weekdays of its area (`weekday_pattern`: one area per weekday when
+    visited weekly, two halves on Monday+Thursday and Tuesday+Friday when twice a week)."""
+    pattern = weekday_pattern(visits_per_week, weekdays)
     return [pattern[int(a)] for a in group_areas(lat, lon, len(pattern))]
+
+
+def container_area_days(containers: Iterable[Container], visits_per_week: int,
+                        weekdays: Iterable[int] = (1, 2, 3, 4, 5)
+                        ) -> dict[int, frozenset[int]]:
+    """Container id -> its area's ISO weekdays, for one fraction's containers (a tenant's
+    setting `area_sweeps_per_week`; 0: no areas, an empty mapping). The areas depend only on
+    where the containers stand, so they stay the same from day to day."""
+    items = list(containers)
+    if visits_per_week <= 0 or not items:
+        return {}
+    days = area_weekdays([c.location.lat for c in items], [c.location.lon for c in items],
+                         visits_per_week, weekdays)
+    return {c.id: d for c, d in zip(items, days, strict=True)}
 
 
 def promote_area_day(decisions: Sequence[Decision], area_days: Mapping[int, frozenset[int]],

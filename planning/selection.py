@@ -38,8 +38,13 @@ class SelectionPolicy:
     must_z: float = 0.0  # must when forecast + must_z * sigma reaches must_level
     prize_lookahead_days: float = 0.0  # prize: risk this many days after the next chance
     closed_dates: frozenset[date] = frozenset()  # no collection (public holidays)
+    # area days (planning.areas): 0 off; 1 or 2 sweeps of each area a week
+    area_sweeps_per_week: int = 0
 
     def __post_init__(self) -> None:
+        if self.area_sweeps_per_week not in (0, 1, 2):
+            raise ValueError(f"area sweeps per week must be 0, 1 or 2, got "
+                             f"{self.area_sweeps_per_week}")
         if not 0 <= self.skip_level < self.must_level:
             raise ValueError(f"skip level {self.skip_level} must be below must level "
                              f"{self.must_level}")

@@ -103,6 +103,7 @@ class PolicyRow:
     skip_level: float
     collection_weekdays: tuple[int, ...]
     prize_m: int
+    area_sweeps_per_week: int = 0  # area days (planning.areas): 0 off, 1 or 2 a week
 
 
 def _insert(cur: psycopg.Cursor, table: str, tenant_id: str, plan_id: int, records) -> None:
@@ -239,19 +240,21 @@ def vehicles_busy(conn: psycopg.Connection, tenant_id: str, plan_date: date,
 
 
 def get_selection_policies(conn: psycopg.Connection, tenant_id: str) -> dict[str, PolicyRow]:
-    rows = conn.execute("SELECT fraction, must_level, skip_level, collection_weekdays, prize_m"
-                        " FROM selection_policies WHERE tenant_id = %s", (tenant_id,))
+    rows = conn.execute("SELECT fraction, must_level, skip_level, collection_weekdays, prize_m,"
+                        " area_sweeps_per_week FROM selection_policies WHERE tenant_id = %s",
+                        (tenant_id,))
     return {r["fraction"]: PolicyRow(r["fraction"], float(r["must_level"]),
                                      float(r["skip_level"]), tuple(r["collection_weekdays"]),
-                                     r["prize_m"]) for r in rows}
+                                     r["prize_m"], r["area_sweeps_per_week"]) for r in rows}
 
 
 def set_selection_policy(conn: psycopg.Connection, tenant_id: str, row: PolicyRow) -> None:
     conn.execute(
         "INSERT INTO selection_policies (tenant_id, fraction, must_level, skip_level,"
-        " collection_weekdays, prize_m) VALUES (%s, %s, %s, %s, %s, %s)"
+        " collection_weekdays, prize_m, area_sweeps_per_week) VALUES (%s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (tenant_id, fraction) DO UPDATE SET must_level = EXCLUDED.must_level,"
         " skip_level = EXCLUDED.skip_level, collection_weekdays = EXCLUDED.collection_weekdays,"
-        " prize_m = EXCLUDED.prize_m, updated_at = now()",
+        " prize_m = EXCLUDED.prize_m, area_sweeps_per_week = EXCLUDED.area_sweeps_per_week,"
+        " updated_at = now()",
         (tenant_id, row.fraction, row.must_level, row.skip_level,
-         list(row.collection_weekdays), row.prize_m))
+         list(row.collection_weekdays), row.prize_m, row.area_sweeps_per_week))

@@ -19,6 +19,7 @@ import psycopg
 from domain import Fraction
 from optimizer import HaversineProvider, Plan, PlanCheckError, PlanParams, check_plan, plan_routes
 from planning import ContainerHistory, Forecast, ForecastConfig, forecast_fleet
+from planning.areas import container_area_days
 from planning.problem import PlanningInputError, RoutingInput, RoutingSettings, build_problem
 from planning.selection import Alarms, Decision, SelectionPolicy, count_decisions, select_containers
 from storage import containers as containers_store
@@ -111,9 +112,11 @@ def plan_fraction(conn: psycopg.Connection, tenant_id: str, plan_date: date, fra
     policy = _policy(plans_store.get_selection_policies(conn, tenant_id), fraction)
     containers, forecasts, states = _forecast(conn, tenant, fraction, now, settings.forecast)
     alarms = {cid: Alarms(s.fire_alarm, s.tilt_alarm, s.report_alarm) for cid, s in states.items()}
+    areas = container_area_days(containers.values(), policy.area_sweeps_per_week,
+                                policy.collection_weekdays)
     decisions = select_containers(forecasts, plan_date, tenant.timezone, policy,
                                   service_time=settings.service_time or _mid_shift(vehicles),
-                                  alarms=alarms)
+                                  alarms=alarms, area_days=areas or None)
     routing = build_problem(plan_date, tenant.timezone, fraction, containers, decisions,
                             vehicles, depots, sites,
                             HaversineProvider(settings.detour_factor, settings.speed_kmh),
@@ -174,7 +177,7 @@ def _policy(rows: dict, fraction: Fraction) -> SelectionPolicy:
         return SelectionPolicy()
     return SelectionPolicy(must_level=row.must_level, skip_level=row.skip_level,
                            collection_weekdays=frozenset(row.collection_weekdays),
-                           prize_m=row.prize_m)
+                           prize_m=row.prize_m, area_sweeps_per_week=row.area_sweeps_per_week)
 
 
 def _history(cid, history, state) -> ContainerHistory | None:

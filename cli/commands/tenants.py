@@ -36,6 +36,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pol.add_argument("--skip", type=float, default=0.5, help="skip level (default 0.5)")
     pol.add_argument("--weekdays", default="1,2,3,4,5", help="ISO collection days, 1 = Monday")
     pol.add_argument("--prize-m", type=int, default=20_000, help="max prize, metres of driving")
+    pol.add_argument("--area-sweeps", type=int, choices=(0, 1, 2), default=0,
+                     help="area days: sweep each compact area of the fraction once or twice a "
+                          "week, collecting what could not wait for its next sweep (default 0: "
+                          "off; see docs/planning.md)")
     pol.set_defaults(func=run_policy)
 
 
@@ -116,14 +120,15 @@ def run_policy(args: argparse.Namespace) -> int:
         raise UserError(f"--weekdays {args.weekdays!r}: days must be 1 (Monday) .. 7 (Sunday)")
     with _conn(args) as conn:
         try:
-            set_selection_policy(conn, args.tenant_id, PolicyRow(fraction, args.must, args.skip,
-                                                                 days, args.prize_m))
+            set_selection_policy(conn, args.tenant_id, PolicyRow(
+                fraction, args.must, args.skip, days, args.prize_m, args.area_sweeps))
         except psycopg.errors.CheckViolation:
             raise UserError("levels: need 0 <= --skip < --must <= 1.5") from None
         except psycopg.errors.ForeignKeyViolation:
             raise UserError(f"no tenant {args.tenant_id!r}") from None
     print(f"{args.tenant_id} {fraction}: must >= {args.must:.0%}, skip <= {args.skip:.0%}, "
-          f"collection days {','.join(map(str, days))}")
+          f"collection days {','.join(map(str, days))}"
+          + (f", area sweeps {args.area_sweeps} a week" if args.area_sweeps else ""))
     return 0
 
 

@@ -86,3 +86,45 @@ def test_forecast_tenant_gives_every_container_a_forecast(db, tenant_id, seeded)
     assert set(forecasts) == set(seeded)
     assert max(abs(forecasts[c].fill_at(NOW.timestamp()) - fill)
                for c, fill in seeded.items()) < 0.05
+
+
+
+def test_a_tenants_area_sweeps_collect_todays_area(db, tenant_id, seeded):
+    """With area sweeps on in the tenant's policy, the containers of Tuesday's area that would
+    reach the must level before the area's next Tuesday become musts, with the reason; the
+    other areas' decisions do not change."""
+    from datetime import timedelta
+
+    from domain import Container, GeoPoint
+    from planning.areas import container_area_days
+    from storage import containers as containers_store
+
+    from .conftest import write_readings
+
+    hours = [NOW - timedelta(hours=h) for h in range(48, 0, -1)]
+    for spot in range(5):  # five groups of two, about 2 km apart: five areas
+        for k in range(2):
+            c = containers_store.add_container(db, tenant_id, Container(
+                id=0, tenant_id="", external_id=f"p{spot}-{k}", fraction=Fraction.PAPER,
+                volume_l=3000, location=GeoPoint(52.04 + 0.02 * spot, 4.30 + 0.0005 * k)))
+            now_fill = 0.3 + 0.03 * spot + 0.02 * k  # 15% a day: tomorrow still below 65%
+            write_readings(db, tenant_id, c.id, hours,
+                           [now_fill - 0.15 * (48 - j) / 24 for j in range(1, 49)])
+    [plain] = plan_day(db, tenant_id, PLAN_DATE, Fraction.PAPER, FAST, now=NOW)
+    plans_store.set_selection_policy(db, tenant_id, plans_store.PolicyRow(
+        "paper", 0.8, 0.5, (1, 2, 3, 4, 5), 20_000, area_sweeps_per_week=1))
+    assert plans_store.get_selection_policies(db, tenant_id)["paper"].area_sweeps_per_week == 1
+    [swept] = plan_day(db, tenant_id, PLAN_DATE, Fraction.PAPER, FAST, now=NOW)
+    before = {d["container_id"]: d["decision"]
+              for d in plans_store.list_plan_decisions(db, tenant_id, plain.plan_id)}
+    after = {d["container_id"]: d for d in plans_store.list_plan_decisions(db, tenant_id,
+                                                                           swept.plan_id)}
+    areas = container_area_days(
+        containers_store.list_containers(db, tenant_id, fraction=Fraction.PAPER), 1)
+    tuesday = {cid for cid, days in areas.items() if days == frozenset({2})}
+    assert len(tuesday) == 2 and "must" not in before.values()
+    assert {cid for cid, d in after.items() if d["decision"] == "must"} == tuesday
+    assert all("area day" in after[cid]["reason"] for cid in tuesday)
+    assert all(after[cid]["decision"] == before[cid] for cid in after if cid not in tuesday)
+    stops = plans_store.list_plan_stops(db, tenant_id, swept.plan_id)
+    assert tuesday <= {s["container_id"] for s in stops if s["kind"] == "container"}

@@ -72,3 +72,38 @@ def test_a_catch_up_day_serves_the_area_of_the_holiday_it_replaces():
     [as_saturday] = select_containers({1: f}, saturday, TZ, policy, **kwargs)
     assert (as_monday.decision, as_saturday.decision) == ("must", "optional")
     assert np.isclose(as_monday.fill_at_service, as_saturday.fill_at_service)
+
+
+def test_weekday_patterns_follow_the_collection_weekdays():
+    """Weekly: one area per collection day; twice a week: days about half a week apart."""
+    from planning.areas import WEEKLY, weekday_pattern
+
+    assert weekday_pattern(1) == WEEKLY
+    assert weekday_pattern(2) == TWICE_WEEKLY
+    assert weekday_pattern(1, {1, 3, 5}) == (frozenset({1}), frozenset({3}), frozenset({5}))
+    assert weekday_pattern(2, {1, 2, 3, 4, 5, 6}) == (frozenset({1, 4}), frozenset({2, 5}),
+                                                      frozenset({3, 6}))
+    assert weekday_pattern(2, {3}) == (frozenset({3}),)
+
+
+def test_container_area_days_by_id_and_off_at_zero():
+    from domain import Container, Fraction, GeoPoint
+    from planning.areas import container_area_days
+
+    spots = [(52.0, 5.0), (52.0, 5.001), (52.1, 5.0), (52.1, 5.001)]
+    containers = [Container(id=10 + k, tenant_id="t", external_id=f"c{k}",
+                            fraction=Fraction.RESIDUAL, volume_l=3000,
+                            location=GeoPoint(lat, lon)) for k, (lat, lon) in enumerate(spots)]
+    days = container_area_days(containers, 2)
+    assert set(days) == {10, 11, 12, 13}
+    assert days[10] == days[11] != days[12] == days[13]
+    assert {days[10], days[12]} == set(TWICE_WEEKLY)
+    assert container_area_days(containers, 0) == {}
+
+
+def test_the_policy_rejects_other_sweep_counts():
+    import pytest
+
+    assert SelectionPolicy(area_sweeps_per_week=2).area_sweeps_per_week == 2
+    with pytest.raises(ValueError, match="area sweeps per week"):
+        SelectionPolicy(area_sweeps_per_week=3)
