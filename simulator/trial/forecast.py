@@ -146,16 +146,12 @@ class ForecastStrategy:
         on the first morning from the forecasts: a fraction whose median container fills in
         `weekly_from_days` or more is visited weekly, else twice a week."""
         if self._area_days is None:
-            from planning.areas import area_weekdays
+            from simulator.trial.strategies import fraction_area_weekdays
 
-            self._area_days = {}
-            for fraction in city.fractions:
-                idx = [i for i, c in enumerate(city.containers) if c.fraction is fraction]
-                speed = np.median([forecasts[i].average_filling_speed for i in idx])
-                visits = 1 if speed * self.policy.weekly_from_days <= 1.0 else 2
-                days = area_weekdays([city.containers[i].location.lat for i in idx],
-                                     [city.containers[i].location.lon for i in idx], visits)
-                self._area_days.update(zip(idx, days, strict=True))
+            speed = np.array([forecasts[i].average_filling_speed
+                              for i in range(len(city.containers))])
+            days = fraction_area_weekdays(city, speed, self.policy.weekly_from_days)
+            self._area_days = dict(enumerate(days))
         return self._area_days
 
     def _in_todays_area(self, city: City, view: MorningView, decisions) -> set[int]:

@@ -22,7 +22,7 @@ import numpy as np
 from simulator.city import City
 from simulator.deposits import DepositModel, share_before
 from simulator.trial.routing import StopChoice
-from simulator.trial.strategies import MorningView
+from simulator.trial.strategies import MorningView, fraction_area_weekdays
 
 SHIFT_END_S = 15 * 3600 + 1800  # the latest time a route reaches a stop
 SERVICE_S = 11 * 3600  # the typical time a stop is reached (for the truck's load)
@@ -39,7 +39,8 @@ class PerfectStrategy:
         self.deposits, self.level = deposits, level
         self.volumes = city.volumes()
         self.area_sweeps = area_sweeps
-        self._area_days = _area_weekdays(city, weekly_from_days) if area_sweeps else None
+        self._area_days = (fraction_area_weekdays(city, city.rates() / self.volumes,
+                                                  weekly_from_days) if area_sweeps else None)
         self._cache: dict[date, np.ndarray] = {}
 
     def _day(self, day: date) -> np.ndarray:
@@ -84,23 +85,4 @@ class PerfectStrategy:
             ids = np.array(idx)
             out[ids] = self.level_by(now, view.day, nxt)[ids] >= limit[ids]
         return out
-
-
-def _area_weekdays(city: City, weekly_from_days: float) -> list[frozenset[int]]:
-    """Per container, its area's ISO weekdays: the forecast strategy's rule (weekly when the
-    fraction's median container fills in `weekly_from_days` or more, else twice a week), here
-    from the true average rates."""
-    from planning.areas import area_weekdays
-
-    rates, volumes = city.rates(), city.volumes()
-    out: list[frozenset[int]] = [frozenset()] * len(city.containers)
-    for fraction in city.fractions:
-        idx = [i for i, c in enumerate(city.containers) if c.fraction is fraction]
-        days_to_full = float(np.median(volumes[idx] / np.maximum(rates[idx], 1e-9)))
-        visits = 1 if days_to_full >= weekly_from_days else 2
-        days = area_weekdays([city.containers[i].location.lat for i in idx],
-                             [city.containers[i].location.lon for i in idx], visits)
-        for i, d in zip(idx, days, strict=True):
-            out[i] = d
-    return out
 

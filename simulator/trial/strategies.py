@@ -48,6 +48,24 @@ class MorningView:
         return out
 
 
+def fraction_area_weekdays(city: City, speed_per_day: np.ndarray,
+                           weekly_from_days: float) -> list[frozenset[int]]:
+    """Per container, its area's ISO weekdays (`planning.areas.area_weekdays`), fraction by
+    fraction: weekly when the fraction's median container fills in `weekly_from_days` or
+    more (median `speed_per_day`, fill fraction per day), else twice a week."""
+    from planning.areas import area_weekdays
+
+    out: list[frozenset[int]] = [frozenset()] * len(city.containers)
+    for fraction in city.fractions:
+        idx = [i for i, c in enumerate(city.containers) if c.fraction is fraction]
+        visits = 1 if float(np.median(speed_per_day[idx])) * weekly_from_days <= 1.0 else 2
+        days = area_weekdays([city.containers[i].location.lat for i in idx],
+                             [city.containers[i].location.lon for i in idx], visits)
+        for i, d in zip(idx, days, strict=True):
+            out[i] = d
+    return out
+
+
 #: Timing windows: late when the expected rise from the shift start to the next chance
 #: reaches this (fill fraction), early when the expected level at 11:00 reaches this.
 LATE_IF_RISE = 0.8
