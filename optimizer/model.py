@@ -83,6 +83,14 @@ class Vehicle:
     max_weight_kg_per_day: int | None = None
     fractions: frozenset[str] | None = None  # None: carries every fraction
     fixed_cost: int = 0
+    #: Where the route ends, if not back at `depot` (index into Problem.depots). Only the
+    #: decomposition's trip regions use it (`optimizer.trips`): a block of trips runs from
+    #: one fixed place to another.
+    end_depot: int | None = None
+
+    @property
+    def end(self) -> int:
+        return self.depot if self.end_depot is None else self.end_depot
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +149,7 @@ def validate_problem(p: Problem) -> None:
     if not p.vehicles:
         raise ProblemError("problem has no vehicles")
     for v in p.vehicles:
-        if not 0 <= v.depot < len(p.depots):
+        if not 0 <= v.depot < len(p.depots) or not 0 <= v.end < len(p.depots):
             raise ProblemError(f"vehicle {v.id}: depot index {v.depot} does not exist")
         if v.capacity_l < 0 or v.shift_end_s < v.shift_start_s:
             raise ProblemError(f"vehicle {v.id}: negative capacity or shift ends before start")

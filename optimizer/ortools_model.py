@@ -35,8 +35,9 @@ class OrtoolsModel:
 def build_model(problem: Problem, copies: list[int] | None = None) -> OrtoolsModel:
     """The whole model: arcs, loads, daily limits, stops, time, breaks, fractions, prizes."""
     layout = build_layout(problem, copies)
-    starts = [problem.vehicles[v].depot for v in range(len(problem.vehicles))]
-    manager = pywrapcp.RoutingIndexManager(layout.n_nodes, len(problem.vehicles), starts, starts)
+    starts = [v.depot for v in problem.vehicles]
+    ends = [v.end for v in problem.vehicles]
+    manager = pywrapcp.RoutingIndexManager(layout.n_nodes, len(problem.vehicles), starts, ends)
     routing = pywrapcp.RoutingModel(manager)
     arc = routing.RegisterTransitMatrix(_arc_costs(layout).tolist())
     routing.SetArcCostEvaluatorOfAllVehicles(arc)

@@ -147,7 +147,7 @@ def _append_final_unload(
     m: OrtoolsModel, v: int, node: int, codes: list[int], t: RouteTimes | None
 ) -> None:
     """Make the implicit last unload (folded into the arc back to the depot) explicit."""
-    depot = m.problem.vehicles[v].depot
+    depot = m.problem.vehicles[v].end
     site = int(m.layout.final_site[node, depot])
     codes.append(disposal_code(site))
     if t is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from optimizer.decompose import MIN_REGION_ROUTES, _nearest_routes, _State, region_seconds
+from optimizer.decompose import MIN_REGION_ROUTES, State, _nearest_routes, region_seconds
 from tests.optimizer.lineworld import line_problem
 
 
@@ -12,7 +12,7 @@ def _three_long_routes():
     xs = [10, 20, 30, 40, 100, 110, 120, 130, 1000, 1010, 1020, 1030]
     problem = line_problem([(x, {"volume_l": 1}) for x in xs], vehicles=[{}, {}, {}, {}])
     routes = [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], []]
-    return _State(problem, routes, None)
+    return State(problem, routes, None)
 
 
 def test_a_route_longer_than_a_region_is_searched_with_its_nearest_neighbour():
