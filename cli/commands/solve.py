@@ -27,6 +27,19 @@ def register(subparsers) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     parser.add_argument("--output", type=Path, metavar="PATH", help="write the solution here")
+    parser.add_argument(
+        "--vehicles",
+        type=int,
+        metavar="N",
+        help="Kim 2006 only: trucks available (default: an estimate with a margin)",
+    )
+    parser.add_argument(
+        "--vehicle-cost-km",
+        type=float,
+        metavar="KM",
+        help="Kim 2006 only: cost of using a truck, in km of driving (default 1000: as few "
+        "trucks as possible; 0: least distance with the trucks given)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -39,14 +52,26 @@ def guess_format(path: Path) -> str:
     return formats[suffix]
 
 
-def read(path: Path, fmt: str):
+def read(path: Path, fmt: str, vehicles: int | None = None, vehicle_cost_km: float | None = None):
     """The problem in the file, or a UserError naming what is wrong."""
     from optimizer import InputFormatError, read_cvrplib, read_kim2006, read_problem_json
+    from optimizer.formats.kim2006 import VEHICLE_FIXED_COST
 
     readers = {"cvrplib": read_cvrplib, "kim2006": read_kim2006, "json": read_problem_json}
     if not path.is_file():
         raise UserError(f"{path}: no such file")
+    if fmt != "kim2006" and (vehicles is not None or vehicle_cost_km is not None):
+        raise UserError("--vehicles and --vehicle-cost-km apply to Kim 2006 files only")
+    if vehicles is not None and vehicles < 1:
+        raise UserError(f"--vehicles must be at least 1, got {vehicles}")
+    if vehicle_cost_km is not None and vehicle_cost_km < 0:
+        raise UserError(f"--vehicle-cost-km must not be negative, got {vehicle_cost_km}")
     try:
+        if fmt == "kim2006":
+            cost_m = (
+                VEHICLE_FIXED_COST if vehicle_cost_km is None else round(vehicle_cost_km * 1000)
+            )
+            return read_kim2006(path, vehicles, cost_m)
         return readers[fmt](path)
     except InputFormatError as exc:
         raise UserError(str(exc)) from None
@@ -64,7 +89,7 @@ def run(args) -> int:
     )
 
     fmt = args.format or guess_format(args.file)
-    problem = read(args.file, fmt)
+    problem = read(args.file, fmt, args.vehicles, args.vehicle_cost_km)
     params = PlanParams(
         time_limit_s=args.time_limit, seed=args.seed, workers=args.workers, log_progress=True
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cli.main import main
 from optimizer import read_cvrplib_solution
-from tests.optimizer.test_formats import CVRPLIB, DATA
+from tests.optimizer.test_formats import BENCH, CVRPLIB, DATA
 
 
 def test_solve_cvrplib_writes_a_sol_file(tmp_path):
@@ -42,3 +42,24 @@ def test_unknown_extension_asks_for_format(tmp_path, capsys):
     path.write_text("x")
     assert main(["solve", str(path)]) == 2
     assert "pass --format" in capsys.readouterr().err
+
+
+def test_kim_fleet_and_vehicle_cost(tmp_path, capsys):
+    """--vehicles and --vehicle-cost-km set a Kim 2006 fleet: 102_stop on 3 trucks at no
+    cost per truck uses at most 3 and serves every stop."""
+    path = BENCH / "wcvrptw-kim2006" / "102_stop.txt"
+    args = ["solve", str(path), "--time-limit", "3", "--vehicles", "3"]
+    assert main([*args, "--vehicle-cost-km", "0", "--output", str(tmp_path / "p.json")]) == 0
+    plan = json.loads((tmp_path / "p.json").read_text())
+    assert plan["status"] == "feasible" and not plan["unserved"]
+    assert len([r for r in plan["routes"] if r["visits"]]) <= 3
+
+
+def test_fleet_options_are_checked(capsys):
+    """The fleet options are for Kim files only, and a bad value is named."""
+    n101 = next(p for p in CVRPLIB if p.stem == "X-n101-k25")
+    assert main(["solve", str(n101), "--vehicles", "3"]) == 2
+    assert "Kim 2006 files only" in capsys.readouterr().err
+    path = BENCH / "wcvrptw-kim2006" / "102_stop.txt"
+    assert main(["solve", str(path), "--vehicle-cost-km", "-1"]) == 2
+    assert "must not be negative" in capsys.readouterr().err
