@@ -1,14 +1,15 @@
-"""Large problems: decompose into regions small enough for guided local search to work.
+"""Large problems: decompose into regions small enough for OR-Tools' search to work.
 
 1. A first solution: Clarke-Wright savings for plain CVRP; otherwise `optimizer.greedy`
    (a compact day per vehicle around a far seed, feasible by construction) and a repair
-   round for unserved required stops.
-2. Then, until the deadline: pick a seed route, take the routes nearest to it (about
-   `REGION_STOPS` stops but never fewer than two routes, plus an idle vehicle and nearby
-   unserved stops), and let OR-Tools
-   re-optimise that region from the current routes (a warm start through
-   `ReadAssignmentFromRoutes`). Regions that do not share a vehicle run in parallel, one per
-   worker process. A region's new routes replace the old ones only if they cost less.
+   round for unserved required stops, on whole shifts and then on shortened ones
+   (`SHIFT_SHARES`), the cheapest kept.
+2. Then, until the deadline, regions re-optimised from the current routes (a warm start
+   through `ReadAssignmentFromRoutes`), a region's new routes replacing the old ones only if
+   they cost less. Plain CVRP with interchangeable trucks: rounds of one region per worker
+   process (a seed route and the routes nearest to it, about `ILS_REGION_STOPS` stops),
+   searched by ruin and recreate, their routes pooled and recombined. Anything else:
+   `optimizer.region_search` (day and trip regions, handed out as workers come free).
 
 Each vehicle's constraints concern only its own route, so a region's solution is feasible for
 the whole problem whenever it is feasible for the region.
@@ -92,10 +93,12 @@ class State:
         self.times: list[RouteTimes | None] = times or [None] * len(routes)
         self.stop_loc = np.array([s.location for s in problem.stops], dtype=np.int64)
 
-    def route_cost(self, v: int) -> int:
-        if not self.routes[v]:
+    def route_cost(self, v: int, route: list[int] | None = None) -> int:
+        """Distance and fixed cost of vehicle `v` on `route` (default: its current one)."""
+        route = self.routes[v] if route is None else route
+        if not route:
             return 0
-        return route_distance(self.problem, v, self.routes[v]) + self.problem.vehicles[v].fixed_cost
+        return route_distance(self.problem, v, route) + self.problem.vehicles[v].fixed_cost
 
     def unserved(self) -> list[int]:
         served = {c for r in self.routes for c in r if c >= 0}
@@ -188,41 +191,34 @@ def _improve(
     state: State, pool, workers: int, deadline: float, params: PlanParams, first_at: float | None
 ) -> tuple[int, int]:
     """Re-optimise regions until the deadline; returns (regions tried, regions improved).
-    Problems with time, unloads or differing trucks go to `optimizer.region_search`."""
-    rng = np.random.default_rng(params.seed)
-    tried = improved = 0
-    ils = interchangeable_vehicles(state.problem)
-    use_ils = ils or ILS_EVERYWHERE
-    if not use_ils and REGION_SEARCH:
+    Plain CVRP with interchangeable trucks: rounds of ruin-and-recreate regions whose routes
+    are pooled and recombined. Anything else goes to `optimizer.region_search`."""
+    if not interchangeable_vehicles(state.problem):
         from optimizer.region_search import improve_regions
 
         return improve_regions(state, pool, workers, deadline, params)
-    size, seconds = (
-        (ILS_REGION_STOPS, ILS_REGION_SECONDS) if use_ils else (REGION_STOPS, REGION_SECONDS)
-    )
+    rng = np.random.default_rng(params.seed)
+    tried = improved = 0
     routes_pool: dict = {}
-    if ils:
-        pool_add(state.problem, state.routes, routes_pool)
+    pool_add(state.problem, state.routes, routes_pool)
     next_recombine = time.monotonic() + RECOMBINE_EVERY_S
     while deadline - time.monotonic() > 1.0:
-        if ils and (
-            time.monotonic() >= next_recombine or deadline - time.monotonic() < RECOMBINE_LAST_S
-        ):
+        if time.monotonic() >= next_recombine or deadline - time.monotonic() < RECOMBINE_LAST_S:
             _recombine(state, routes_pool, deadline, workers)
             next_recombine = time.monotonic() + RECOMBINE_EVERY_S
             if deadline - time.monotonic() < RECOMBINE_LAST_S:
                 break
-        left = deadline - time.monotonic() - 0.5 - (RECOMBINE_LAST_S if ils else 0)
-        if min(seconds, left) < 0.5:
+        left = deadline - time.monotonic() - 0.5 - RECOMBINE_LAST_S
+        if min(ILS_REGION_SECONDS, left) < 0.5:
             continue
-        regions = pick_regions(state, rng, workers, size)
+        regions = pick_regions(state, rng, workers, ILS_REGION_STOPS)
         tasks = [
             (
                 veh,
                 stops,
                 [state.routes[v] for v in veh],
-                min(seconds if use_ils else region_seconds(seconds, size, len(stops)), left),
-                (tried + k, ils) if use_ils else None,
+                min(ILS_REGION_SECONDS, left),
+                (tried + k, True),
             )
             for k, (veh, stops) in enumerate(regions)
         ]
@@ -238,10 +234,6 @@ def _improve(
     return tried, improved
 
 
-#: Day regions searched by guided local search in synchronous rounds (only when
-#: `REGION_SEARCH` is off; `optimizer.region_search` has its own, shorter time).
-REGION_SECONDS = 4.0
-REGION_SEARCH = True
 #: A region holds at least this many routes, however long they are: with one route (a whole
 #: day of several trips, often more stops than `REGION_STOPS`) no stop can change trucks.
 #: Pairs took Kim 2006's 804_stop (5 routes of 50-220 stops) from +12.8% to +2.3% at 120 s.
@@ -285,12 +277,7 @@ def _recombine(state: State, routes_pool: dict, deadline: float, workers: int) -
 
 #: Plain CVRP: larger regions, each searched longer by ruin and recreate.
 ILS_REGION_STOPS = 120
-#: A worker process is replaced after this many tasks: each OR-Tools model leaves memory
-#: behind in the process (city5000 with 0.75-s regions: a worker grew to 2.5-2.8 GB in
-#: 120 s, against 1.1 GB with 4-s regions), and a fresh fork starts from the parent's pages.
-WORKER_TASKS = 40
 ILS_REGION_SECONDS = 3.0
-ILS_EVERYWHERE = False
 
 
 def total_cost(state: State) -> int:

@@ -31,7 +31,7 @@ from optimizer.decompose import (
     solve_trip_region,
     total_cost,
 )
-from optimizer.greedy import _Ctx, route_distance
+from optimizer.greedy import _Ctx
 from optimizer.model import PlanParams
 from optimizer.trips import block_vehicle, pick_trip_regions, splice
 
@@ -129,13 +129,8 @@ def _accept_trips(state: State, ctx, blocks, result: tuple) -> int:
     before = {c for b in blocks for c in state.routes[b.v] if c >= 0}
     if {c for r, _ in new.values() for c in r if c >= 0} != before:
         return 0  # a stop left out: OR-Tools gave up on a required one
-    p = state.problem
     old_cost = sum(state.route_cost(v) for v in new)
-    new_cost = sum(
-        route_distance(p, v, r) + (p.vehicles[v].fixed_cost if r else 0)
-        for v, (r, _) in new.items()
-    )
-    if new_cost >= old_cost:
+    if sum(state.route_cost(v, r) for v, (r, _) in new.items()) >= old_cost:
         return 0
     for v, (r, t) in new.items():
         state.routes[v], state.times[v] = r, t
