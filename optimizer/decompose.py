@@ -243,10 +243,12 @@ MIN_REGION_ROUTES = 2
 MAX_REGION_TIME_FACTOR = 2.0
 
 
-def region_seconds(base_s: float, size: int, n_stops: int) -> float:
+def region_seconds(
+    base_s: float, size: int, n_stops: int, max_factor: float = MAX_REGION_TIME_FACTOR
+) -> float:
     """Search time of a region of `n_stops`: `base_s` per `size` stops, between base and
-    `MAX_REGION_TIME_FACTOR` times base."""
-    return base_s * min(MAX_REGION_TIME_FACTOR, max(1.0, n_stops / max(1, size)))
+    `max_factor` times base."""
+    return base_s * min(max_factor, max(1.0, n_stops / max(1, size)))
 
 
 RECOMBINE_EVERY_S = 15.0
@@ -313,10 +315,16 @@ def accept_region(state: State, veh: list[int], stops: list[int], result: tuple)
 
 
 def pick_regions(
-    state: State, rng, workers: int, size: int = REGION_STOPS, taken: set[int] | None = None
+    state: State,
+    rng,
+    workers: int,
+    size: int = REGION_STOPS,
+    taken: set[int] | None = None,
+    min_routes: int = MIN_REGION_ROUTES,
 ) -> list[tuple[list[int], list[int]]]:
-    """Up to `workers` disjoint regions: a random seed route and its nearest routes, none
-    of them in `taken` (which grows by the vehicles picked)."""
+    """Up to `workers` disjoint regions: a random seed route and its nearest routes (about
+    `size` stops, at least `min_routes` routes), none of them in `taken` (which grows by the
+    vehicles picked)."""
     taken = set() if taken is None else taken
     used = [v for v, r in enumerate(state.routes) if r and v not in taken]
     idle = [v for v, r in enumerate(state.routes) if not r and v not in taken]
@@ -327,7 +335,7 @@ def pick_regions(
         if not free:
             break
         seed = int(rng.choice(free))
-        veh = _nearest_routes(state, seed, free, size)
+        veh = _nearest_routes(state, seed, free, size, min_routes)
         taken.update(veh)
         extra = [idle.pop()] if idle else []
         taken.update(extra)
@@ -338,10 +346,14 @@ def pick_regions(
 
 
 def _nearest_routes(
-    state: State, seed: int, candidates: list[int], size: int = REGION_STOPS
+    state: State,
+    seed: int,
+    candidates: list[int],
+    size: int = REGION_STOPS,
+    min_routes: int = MIN_REGION_ROUTES,
 ) -> list[int]:
     """The seed route and the routes closest to it: about `size` stops, and at least
-    `MIN_REGION_ROUTES` routes when there are that many."""
+    `min_routes` routes when there are that many."""
     seed_locs = state.stop_loc[[c for c in state.routes[seed] if c >= 0]]
     if seed_locs.size == 0:
         return [seed]
@@ -352,7 +364,7 @@ def _nearest_routes(
         scored.append((float(closeness[stops].mean()) if stops else 0.0, v))
     out, count = [], 0
     for _, v in sorted(scored):
-        if count >= size and len(out) >= MIN_REGION_ROUTES:
+        if count >= size and len(out) >= min_routes:
             break
         out.append(v)
         count += sum(1 for c in state.routes[v] if c >= 0)

@@ -4,7 +4,8 @@ Each worker process takes one region at a time and the next region is handed out
 a worker is free (no round waits for its slowest region). Two kinds of region alternate:
 
 - a day region (`decompose.pick_regions`): a random truck's whole day and the days nearest
-  to it, searched by guided local search from the current routes;
+  to it (at least `DAY_REGION_ROUTES` days while every worker can still have that many),
+  searched by guided local search from the current routes;
 - a trip region (`optimizer.trips`): the trips nearest a random trip, whichever trucks drive
   them, each truck's share a block between fixed ends.
 
@@ -22,6 +23,7 @@ import time
 import numpy as np
 
 from optimizer.decompose import (
+    MIN_REGION_ROUTES,
     REGION_STOPS,
     State,
     accept_region,
@@ -37,8 +39,14 @@ from optimizer.trips import block_vehicle, pick_trip_regions, splice
 
 log = logging.getLogger(__name__)
 
-#: Search time of a region of `REGION_STOPS` stops (larger ones get up to twice as long).
+#: Search time of a region of `REGION_STOPS` stops (larger ones get proportionally longer,
+#: up to twice as long, or `DAY_REGION_ROUTES` times for a day region).
 REGION_SECONDS = 0.75
+#: A day region holds at least this many days (fewer when the trucks in use cannot give
+#: every worker that many) and gets up to this many times `REGION_SECONDS`. Kim 2006's
+#: 1932_stop (16 full days of 120 stops): four days at 3 s gave 1,141-1,178 mi in six 120-s
+#: runs against 1,166-1,198 in seven with two days at 1.5 s (docs/benchmarks.md).
+DAY_REGION_ROUTES = 4
 #: Share of the regions that are trip regions; the rest are day regions.
 TRIP_SHARE = 0.5
 POLL_S = 0.005
@@ -61,7 +69,7 @@ def improve_regions(
         while len(running) < workers and left > 0.3:
             as_trip = trips and trip_handed + 1 <= TRIP_SHARE * (handed + 1)
             job = _trip_job(state, ctx, rng, busy, left) if as_trip else None
-            job = job or _day_job(state, rng, busy, left)
+            job = job or _day_job(state, rng, busy, left, workers)
             handed += 1
             trip_handed += as_trip
             if job is None:
@@ -90,15 +98,22 @@ def improve_regions(
     return tried, improved
 
 
-def _day_job(state: State, rng, busy: set[int], left: float):
+def _day_job(state: State, rng, busy: set[int], left: float, workers: int):
     """A day region no running region touches, or None if every truck is busy."""
-    regions = pick_regions(state, rng, 1, REGION_STOPS, taken=set(busy))
+    min_routes = day_region_routes(sum(1 for r in state.routes if r), workers)
+    regions = pick_regions(state, rng, 1, REGION_STOPS, set(busy), min_routes)
     if not regions:
         return None
     veh, stops = regions[0]
-    limit = min(region_seconds(REGION_SECONDS, REGION_STOPS, len(stops)), left)
+    limit = min(region_seconds(REGION_SECONDS, REGION_STOPS, len(stops), min_routes), left)
     task = (veh, stops, [state.routes[v] for v in veh], limit, None)
     return solve_region, task, "day", stops, veh
+
+
+def day_region_routes(used: int, workers: int) -> int:
+    """Days per day region: `DAY_REGION_ROUTES`, fewer when `used` trucks cannot give each
+    of the `workers` that many, never fewer than `MIN_REGION_ROUTES`."""
+    return max(MIN_REGION_ROUTES, min(DAY_REGION_ROUTES, used // max(1, workers)))
 
 
 def _trip_job(state: State, ctx, rng, busy: set[int], left: float):

@@ -33,3 +33,20 @@ def test_a_larger_region_gets_more_time_within_bounds():
     assert region_seconds(4.0, 120, 60) == 4.0
     assert region_seconds(4.0, 120, 180) == 6.0
     assert region_seconds(4.0, 120, 1000) == 8.0
+
+
+def test_a_day_region_takes_four_days_while_each_worker_can_have_four():
+    from optimizer.region_search import DAY_REGION_ROUTES, day_region_routes
+
+    assert DAY_REGION_ROUTES == 4
+    assert day_region_routes(16, 2) == 4  # 1932_stop: 16 trucks, two workers
+    assert day_region_routes(6, 2) == 3  # three days each, both workers busy
+    assert day_region_routes(3, 2) == 2  # never fewer than a pair
+    assert day_region_routes(16, 1) == 4
+
+
+def test_a_day_region_of_four_long_days_gets_four_times_the_time():
+    state = _three_long_routes()
+    assert _nearest_routes(state, 0, [0, 1, 2], size=2, min_routes=3) == [0, 1, 2]
+    assert region_seconds(0.75, 120, 480, max_factor=4) == 3.0
+    assert region_seconds(0.75, 120, 900, max_factor=4) == 3.0
