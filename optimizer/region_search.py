@@ -4,7 +4,7 @@ Each worker process takes one region at a time and the next region is handed out
 a worker is free (no round waits for its slowest region). Two kinds of region alternate:
 
 - a day region (`decompose.pick_regions`): a random truck's whole day and the days nearest
-  to it (at least `DAY_REGION_ROUTES` days while every worker can still have that many),
+  to it (at least `DAY_REGION_ROUTES` days in a large fleet),
   searched by guided local search from the current routes;
 - a trip region (`optimizer.trips`): the trips nearest a random trip, whichever trucks drive
   them, each truck's share a block between fixed ends.
@@ -42,10 +42,12 @@ log = logging.getLogger(__name__)
 #: Search time of a region of `REGION_STOPS` stops (larger ones get proportionally longer,
 #: up to twice as long, or `DAY_REGION_ROUTES` times for a day region).
 REGION_SECONDS = 0.75
-#: A day region holds at least this many days (fewer when the trucks in use cannot give
-#: every worker that many) and gets up to this many times `REGION_SECONDS`. Kim 2006's
-#: 1932_stop (16 full days of 120 stops): four days at 3 s gave 1,141-1,178 mi in six 120-s
-#: runs against 1,166-1,198 in seven with two days at 1.5 s (docs/benchmarks.md).
+#: A day region holds at least this many days and gets up to this many times
+#: `REGION_SECONDS`, in a large fleet: at most half of a worker's share of the trucks
+#: in use, and never fewer than `MIN_REGION_ROUTES`. Kim 2006's 1932_stop (16 full days of
+#: 120 stops): four days at 3 s gave 1,141-1,178 mi in six 120-s runs against 1,166-1,198
+#: in five with two days at 1.5 s; with six trucks, three-day regions made 804_stop and
+#: 335_stop worse (+5.8% and +4.9%, against +2.2% to +4.2% with pairs; docs/benchmarks.md).
 DAY_REGION_ROUTES = 4
 #: Share of the regions that are trip regions; the rest are day regions.
 TRIP_SHARE = 0.5
@@ -111,9 +113,9 @@ def _day_job(state: State, rng, busy: set[int], left: float, workers: int):
 
 
 def day_region_routes(used: int, workers: int) -> int:
-    """Days per day region: `DAY_REGION_ROUTES`, fewer when `used` trucks cannot give each
-    of the `workers` that many, never fewer than `MIN_REGION_ROUTES`."""
-    return max(MIN_REGION_ROUTES, min(DAY_REGION_ROUTES, used // max(1, workers)))
+    """Days per day region: `DAY_REGION_ROUTES`, but at most half of each of the
+    `workers`' share of the `used` trucks, and never fewer than `MIN_REGION_ROUTES`."""
+    return max(MIN_REGION_ROUTES, min(DAY_REGION_ROUTES, used // (2 * max(1, workers))))
 
 
 def _trip_job(state: State, ctx, rng, busy: set[int], left: float):

@@ -35,14 +35,15 @@ def test_a_larger_region_gets_more_time_within_bounds():
     assert region_seconds(4.0, 120, 1000) == 8.0
 
 
-def test_a_day_region_takes_four_days_while_each_worker_can_have_four():
+def test_a_day_region_takes_four_days_only_in_a_large_fleet():
     from optimizer.region_search import DAY_REGION_ROUTES, day_region_routes
 
     assert DAY_REGION_ROUTES == 4
     assert day_region_routes(16, 2) == 4  # 1932_stop: 16 trucks, two workers
-    assert day_region_routes(6, 2) == 3  # three days each, both workers busy
+    assert day_region_routes(12, 2) == 3  # half of each worker's six
+    assert day_region_routes(6, 2) == 2  # 804_stop: pairs, as before
     assert day_region_routes(3, 2) == 2  # never fewer than a pair
-    assert day_region_routes(16, 1) == 4
+    assert day_region_routes(8, 1) == 4
 
 
 def test_a_day_region_of_four_long_days_gets_four_times_the_time():
