@@ -45,9 +45,10 @@ REGION_SECONDS = 0.75
 #: A day region holds at least this many days and gets up to this many times
 #: `REGION_SECONDS`, in a large fleet: at most half of a worker's share of the trucks
 #: in use, and never fewer than `MIN_REGION_ROUTES`. Kim 2006's 1932_stop (16 full days of
-#: 120 stops): four days at 3 s gave 1,141-1,178 mi in six 120-s runs against 1,166-1,198
-#: in five with two days at 1.5 s; with six trucks, three-day regions made 804_stop and
-#: 335_stop worse (+5.8% and +4.9%, against +2.2% to +4.2% with pairs; docs/benchmarks.md).
+#: 120 stops), 120-s runs: 1,143-1,178 mi with four days at up to 3 s (five runs, one of
+#: them the bench), against 1,167-1,198 in four with pairs at up to 1.5 s. With six trucks,
+#: three-day regions made 804_stop and 335_stop worse (+5.8% and +4.9%, against +2.2% to
+#: +4.2% with pairs; docs/benchmarks.md).
 DAY_REGION_ROUTES = 4
 #: Share of the regions that are trip regions; the rest are day regions.
 TRIP_SHARE = 0.5
