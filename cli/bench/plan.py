@@ -81,10 +81,11 @@ def run(args: argparse.Namespace) -> int:
     from api.planning import PlanSettings, plan_day
     from cli.commands.db import database_url_from
     from cli.commands.plan import summary
-    from storage import connect
+    from storage import connect, migrate
 
     tenant_id = f"bench-{uuid.uuid4().hex[:8]}"
     with connect(database_url_from(args), autocommit=True) as conn:
+        migrate(conn)  # a database from an older version: bring its schema up to date first
         began = time.perf_counter()
         now = _load(conn, tenant_id, args)
         n_readings = conn.execute("SELECT count(*) AS n FROM readings WHERE tenant_id = %s",
