@@ -251,7 +251,10 @@ def region_seconds(
     return base_s * min(max_factor, max(1.0, n_stops / max(1, size)))
 
 
-RECOMBINE_EVERY_S = 15.0
+#: Plain CVRP: recombine the pooled routes this often and in the last `RECOMBINE_LAST_S`. A
+#: recombination holds both cores for up to 3 s; on X-n1001 one every 15 s gained 20-30
+#: units each while a round of regions gained 100-250, so at 60 s it runs only at the end.
+RECOMBINE_EVERY_S = 60.0
 RECOMBINE_LAST_S = 3.0
 
 
@@ -277,9 +280,12 @@ def _recombine(state: State, routes_pool: dict, deadline: float, workers: int) -
         state.times = [None] * len(mixed)
 
 
-#: Plain CVRP: larger regions, each searched longer by ruin and recreate.
+#: Plain CVRP: regions of about this many stops, each searched this long by ruin and
+#: recreate. X-n1001 at 60 s, with recombination only at the end: 2.67-3.21% (mean 3.04%,
+#: five runs) at 2 s against 2.92-3.35% (mean 3.22%, four runs) at 3 s with recombination
+#: every 15 s, interleaved on the quiet machine (docs/benchmarks.md).
 ILS_REGION_STOPS = 120
-ILS_REGION_SECONDS = 3.0
+ILS_REGION_SECONDS = 2.0
 
 
 def total_cost(state: State) -> int:

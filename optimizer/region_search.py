@@ -45,7 +45,7 @@ REGION_SECONDS = 0.75
 #: A day region holds at least this many days and gets up to this many times
 #: `REGION_SECONDS`, in a large fleet: at most half of a worker's share of the trucks
 #: in use, and never fewer than `MIN_REGION_ROUTES`. Kim 2006's 1932_stop (16 full days of
-#: 120 stops), 120-s runs: 1,143-1,178 mi with four days at up to 3 s (five runs, one of
+#: 120 stops), 120-s runs: 1,143-1,178 mi with four days at up to 3 s (five runs, two of
 #: them the bench), against 1,167-1,198 in four with pairs at up to 1.5 s. With six trucks,
 #: three-day regions made 804_stop and 335_stop worse (+5.8% and +4.9%, against +2.2% to
 #: +4.2% with pairs; docs/benchmarks.md).
