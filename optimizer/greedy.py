@@ -28,8 +28,8 @@ from optimizer.ortools_solve import RouteTimes
 SEED_PULLS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6)
 
 
-class _Ctx:
-    """Arrays of one problem, shared by the construction and the repair."""
+class Context:
+    """Arrays of one problem, shared by the construction, the repair and `optimizer.trips`."""
 
     def __init__(self, problem: Problem) -> None:
         p = self.p = problem
@@ -74,7 +74,7 @@ def _place(p: Problem, code: int) -> tuple[int, int, int, int]:
     return d.location, d.open_s, d.close_s, d.unload_s
 
 
-class _Clock:
+class Clock:
     """The schedule of a route being built: where, when, and whether lunch was taken."""
 
     __slots__ = ("here", "dep", "brk", "starts")
@@ -82,13 +82,13 @@ class _Clock:
     def __init__(self, here: int, dep: int) -> None:
         self.here, self.dep, self.brk, self.starts = here, dep, None, []
 
-    def copy(self) -> _Clock:
-        c = _Clock(self.here, self.dep)
+    def copy(self) -> Clock:
+        c = Clock(self.here, self.dep)
         c.brk, c.starts = self.brk, list(self.starts)
         return c
 
 
-def _step(p: Problem, v: int, c: _Clock, code: int) -> bool:
+def advance(p: Problem, v: int, c: Clock, code: int) -> bool:
     """Go to the next visit (taking lunch on the way if it is due); False if infeasible."""
     loc, lo, hi, service = _place(p, code)
     leg = int(p.duration_s[c.here, loc])
@@ -109,7 +109,7 @@ def _step(p: Problem, v: int, c: _Clock, code: int) -> bool:
     return True
 
 
-def _finish(p: Problem, v: int, c: _Clock) -> int | None:
+def finish_day(p: Problem, v: int, c: Clock) -> int | None:
     """Back at the depot: the return time (lunch after it if still due), None if too late."""
     vehicle = p.vehicles[v]
     depot = p.depots[vehicle.depot].location
@@ -127,7 +127,7 @@ def _finish(p: Problem, v: int, c: _Clock) -> int | None:
     return end if end <= vehicle.shift_end_s else None
 
 
-def _best_site(ctx: _Ctx, here: int, toward: int, on_board: set) -> int:
+def _best_site(ctx: Context, here: int, toward: int, on_board: set) -> int:
     """The disposal site that accepts the load and is cheapest from here to `toward`."""
     p = ctx.p
     cost = ctx.dur[here, ctx.site_loc] + ctx.dur[ctx.site_loc, toward]
@@ -138,7 +138,7 @@ def _best_site(ctx: _Ctx, here: int, toward: int, on_board: set) -> int:
     return int(np.argmin(cost))
 
 
-def evaluate(ctx: _Ctx, v: int, route: list[int]) -> tuple[list[int], RouteTimes] | None:
+def evaluate(ctx: Context, v: int, route: list[int]) -> tuple[list[int], RouteTimes] | None:
     """A full route (trailing unload added if needed) and its schedule, or None if infeasible."""
     p = ctx.p
     vehicle = p.vehicles[v]
@@ -183,11 +183,11 @@ def evaluate(ctx: _Ctx, v: int, route: list[int]) -> tuple[list[int], RouteTimes
     if p.disposal_sites and (load or kg):
         here = p.stops[route[-1]].location
         route.append(disposal_code(_best_site(ctx, here, depot, on_board)))
-    c = _Clock(depot, vehicle.shift_start_s)
+    c = Clock(depot, vehicle.shift_start_s)
     for code in route:
-        if not _step(p, v, c, code):
+        if not advance(p, v, c, code):
             return None
-    end = _finish(p, v, c)
+    end = finish_day(p, v, c)
     if end is None:
         return None
     return route, RouteTimes(c.starts, vehicle.shift_start_s, end, c.brk)
@@ -197,7 +197,7 @@ def greedy_routes(
     problem: Problem, deadline: float | None = None, pull: float = 0.0
 ) -> tuple[list[list[int]], list[RouteTimes | None]]:
     """Routes (visit code) and schedules per vehicle; see the module docstring."""
-    ctx = _Ctx(problem)
+    ctx = Context(problem)
     p = problem
     n = len(p.stops)
     free = np.ones(n, dtype=bool)
@@ -213,7 +213,7 @@ def greedy_routes(
 
 
 def _build_one(
-    ctx: _Ctx, v: int, free: np.ndarray, pull_weight: float
+    ctx: Context, v: int, free: np.ndarray, pull_weight: float
 ) -> tuple[list[int], RouteTimes | None]:
     p = ctx.p
     vehicle = p.vehicles[v]
@@ -229,7 +229,7 @@ def _build_one(
     lunch = vehicle.lunch
     cap_kg = vehicle.capacity_kg if vehicle.capacity_kg is not None else None
     route: list[int] = []
-    c = _Clock(depot, vehicle.shift_start_s)
+    c = Clock(depot, vehicle.shift_start_s)
     load = kg = n_stops = day_l = day_kg = 0
     on_board: set = set()
     banned = np.zeros(len(p.stops), dtype=bool)
@@ -260,7 +260,7 @@ def _build_one(
                 near = int(ctx.loc[idx[np.argmin(ctx.dur[c.here, ctx.loc[idx]] + pull[idx])]])
                 k = _best_site(ctx, c.here, near, on_board)
                 trial = c.copy()
-                if not _step(p, v, trial, disposal_code(k)):
+                if not advance(p, v, trial, disposal_code(k)):
                     break
                 c = trial
                 route.append(disposal_code(k))
@@ -274,7 +274,7 @@ def _build_one(
         taken = False
         for s in order[:8].tolist():
             trial = c.copy()
-            if not _step(p, v, trial, s):
+            if not advance(p, v, trial, s):
                 banned[s] = True
                 continue
             # can we still get home (unload included) from here?
@@ -283,10 +283,10 @@ def _build_one(
                 fr = p.stops[s].fraction
                 ob = on_board | ({fr} if fr is not None else set())
                 kk = _best_site(ctx, ctx.loc[s], depot, ob)
-                if not _step(p, v, home, disposal_code(kk)):
+                if not advance(p, v, home, disposal_code(kk)):
                     banned[s] = True
                     continue
-            if _finish(p, v, home) is None:
+            if finish_day(p, v, home) is None:
                 banned[s] = True
                 continue
             c = trial
@@ -324,7 +324,7 @@ def repair(
     candidates: int = 40,
 ) -> int:
     """Insert unserved required stops where they fit most cheaply; returns how many."""
-    ctx = _Ctx(problem)
+    ctx = Context(problem)
     p = problem
     served = {c for r in routes for c in r if c >= 0}
     missing = [s for s in range(len(p.stops)) if p.stops[s].required and s not in served]
@@ -368,7 +368,7 @@ def repair(
     return placed
 
 
-def _with_unload(ctx: _Ctx, core: list[int], i: int, s: int) -> list[int] | None:
+def _with_unload(ctx: Context, core: list[int], i: int, s: int) -> list[int] | None:
     """Insert s at i with an unload right after it (when the load would not fit)."""
     if not ctx.p.disposal_sites or i >= len(core):
         return None

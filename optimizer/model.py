@@ -149,8 +149,9 @@ def validate_problem(p: Problem) -> None:
     if not p.vehicles:
         raise ProblemError("problem has no vehicles")
     for v in p.vehicles:
-        if not 0 <= v.depot < len(p.depots) or not 0 <= v.end < len(p.depots):
-            raise ProblemError(f"vehicle {v.id}: depot index {v.depot} does not exist")
+        for index in (v.depot, v.end):
+            if not 0 <= index < len(p.depots):
+                raise ProblemError(f"vehicle {v.id}: depot index {index} does not exist")
         if v.capacity_l < 0 or v.shift_end_s < v.shift_start_s:
             raise ProblemError(f"vehicle {v.id}: negative capacity or shift ends before start")
     for s in p.stops:

@@ -33,7 +33,7 @@ from optimizer.decompose import (
     solve_trip_region,
     total_cost,
 )
-from optimizer.greedy import _Ctx
+from optimizer.greedy import Context
 from optimizer.model import PlanParams
 from optimizer.trips import block_vehicle, pick_trip_regions, splice
 
@@ -62,7 +62,7 @@ def improve_regions(
     """Search regions until the deadline; returns (regions tried, regions improved)."""
     rng = np.random.default_rng(params.seed)
     trips = TRIP_SHARE > 0 and bool(state.problem.disposal_sites)
-    ctx = _Ctx(state.problem) if trips else None
+    ctx = Context(state.problem) if trips else None
     running: list[tuple] = []  # (async result, kind, meta, vehicles)
     busy: set[int] = set()
     tried = improved = handed = trip_handed = 0

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from optimizer.greedy import _Clock, _Ctx, _finish, _step, evaluate
+from optimizer.greedy import Clock, Context, advance, evaluate, finish_day
 from optimizer.model import Break, Depot, Problem, Vehicle
 from optimizer.nodes import site_of
 
@@ -102,7 +102,7 @@ def pick_trip_regions(
 
 
 def block_vehicle(
-    ctx: _Ctx, block: Block, route: list[int], extra_depots: list[Depot]
+    ctx: Context, block: Block, route: list[int], extra_depots: list[Depot]
 ) -> Vehicle | None:
     """The vehicle that drives `block` of `route` in a region, or None if the day as it is
     cannot be scheduled. Depots for its two ends are appended to `extra_depots`."""
@@ -178,19 +178,19 @@ BISECT_S = 30
 
 
 def _latest_arrival(
-    ctx: _Ctx, v: int, loc: int, now_s: int, lunch_s: int | None, suffix: list[int]
+    ctx: Context, v: int, loc: int, now_s: int, lunch_s: int | None, suffix: list[int]
 ) -> int | None:
     """The latest arrival at `loc` from which `suffix` and the way home still fit the day
     (`now_s` if only that works, None if not even that)."""
 
     def fits(t: int) -> bool:
-        c = _Clock(loc, t)
+        c = Clock(loc, t)
         c.brk = lunch_s
         c.starts = [t]  # the day has started: lunch after the return must still fit
         for code in suffix:
-            if not _step(ctx.p, v, c, code):
+            if not advance(ctx.p, v, c, code):
                 return False
-        return _finish(ctx.p, v, c) is not None
+        return finish_day(ctx.p, v, c) is not None
 
     if not fits(now_s):
         return None
@@ -218,7 +218,7 @@ def region_problem(p: Problem, vehicles: list[Vehicle], depots: list[Depot], sto
 
 
 def splice(
-    ctx: _Ctx, routes: list[list[int]], blocks: list[Block], new_blocks: list[list[int]]
+    ctx: Context, routes: list[list[int]], blocks: list[Block], new_blocks: list[list[int]]
 ) -> dict[int, tuple[list[int], object]] | None:
     """Each block's new codes put back into its day, every day scheduled again:
     {vehicle: (route, times)}, or None if any day no longer works."""

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from optimizer import PlanParams, check_plan, plan_routes
 from optimizer.generate import generate_city
-from optimizer.greedy import _Ctx, evaluate, greedy_routes, repair
+from optimizer.greedy import Context, evaluate, greedy_routes, repair
 from optimizer.plan_build import build_plan
 
 
@@ -31,7 +31,7 @@ def test_repair_inserts_stops_left_out():
     """Take stops out of the constructed routes: the repair puts them back, still feasible."""
     problem = generate_city(300, seed=2)
     routes, times = greedy_routes(problem)
-    ctx = _Ctx(problem)
+    ctx = Context(problem)
     removed = [c for c in routes[0] if c >= 0][:5]
     routes[0], times[0] = evaluate(ctx, 0, [c for c in routes[0] if c not in removed])
     assert repair(problem, routes, times) == len(removed)
@@ -54,5 +54,5 @@ def test_evaluate_rejects_a_route_past_the_shift():
     problem = generate_city(200, seed=1)
     short = replace(problem.vehicles[0], shift_end_s=problem.vehicles[0].shift_start_s + 600)
     problem = replace(problem, vehicles=(short,) + problem.vehicles[1:])
-    ctx = _Ctx(problem)
+    ctx = Context(problem)
     assert evaluate(ctx, 0, list(range(30))) is None

@@ -9,7 +9,7 @@ trips go further out on one side each.
 from __future__ import annotations
 
 from optimizer.decompose import init_worker, solve_trip_region
-from optimizer.greedy import _Ctx, route_distance
+from optimizer.greedy import Context, route_distance
 from optimizer.nodes import disposal_code
 from optimizer.trips import BISECT_S, Block, block_vehicle, splice, trip_bounds
 from tests.optimizer.lineworld import line_problem
@@ -39,7 +39,7 @@ def test_a_block_runs_from_its_start_to_the_next_trip_by_the_latest_time_that_st
     """Truck 1's first trip: from the depot at the shift start to stop 200; the rest of the
     day (200 and 210, unload, home) must start by 200's window end (950 s)."""
     p = _problem(window_end_s=950)
-    ctx = _Ctx(p)
+    ctx = Context(p)
     depots: list = []
     v = block_vehicle(ctx, Block(0, 0, 3), ROUTES[0], depots)
     assert v is not None
@@ -54,7 +54,7 @@ def test_a_block_runs_from_its_start_to_the_next_trip_by_the_latest_time_that_st
 def test_a_block_whose_day_is_already_late_is_not_offered():
     """A day that does not fit its own shift gives no block vehicle."""
     p = _problem(window_end_s=100)  # 200 cannot be reached by 100 s
-    assert block_vehicle(_Ctx(p), Block(0, 0, 3), ROUTES[0], []) is None
+    assert block_vehicle(Context(p), Block(0, 0, 3), ROUTES[0], []) is None
 
 
 def test_a_trip_region_untangles_two_zigzag_trips():
@@ -62,7 +62,7 @@ def test_a_trip_region_untangles_two_zigzag_trips():
     the days are spliced back, every stop is still served once, and the total is shorter."""
     p = _problem()
     init_worker(p)
-    ctx = _Ctx(p)
+    ctx = Context(p)
     blocks = [Block(0, 0, 3), Block(1, 0, 3)]
     depots: list = []
     vehicles = [block_vehicle(ctx, b, ROUTES[b.v], depots) for b in blocks]
@@ -85,7 +85,7 @@ def test_a_trip_region_untangles_two_zigzag_trips():
 def test_splice_refuses_a_day_that_no_longer_works():
     """Codes that make truck 1 too late for stop 200's window are refused."""
     p = _problem(window_end_s=950)
-    ctx = _Ctx(p)
+    ctx = Context(p)
     slow = [0, 1, D, 4, 5, D]  # two more trips first: 200 is reached long after 950 s
     assert splice(ctx, ROUTES, [Block(0, 0, 3)], [slow]) is None
     assert splice(ctx, ROUTES, [Block(0, 0, 3)], [[1, 0, D]]) is not None
