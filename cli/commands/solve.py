@@ -55,7 +55,6 @@ def guess_format(path: Path) -> str:
 def read(path: Path, fmt: str, vehicles: int | None = None, vehicle_cost_km: float | None = None):
     """The problem in the file, or a UserError naming what is wrong."""
     from optimizer import InputFormatError, read_cvrplib, read_kim2006, read_problem_json
-    from optimizer.formats.kim2006 import VEHICLE_FIXED_COST
 
     readers = {"cvrplib": read_cvrplib, "kim2006": read_kim2006, "json": read_problem_json}
     if not path.is_file():
@@ -66,13 +65,13 @@ def read(path: Path, fmt: str, vehicles: int | None = None, vehicle_cost_km: flo
         raise UserError(f"--vehicles must be at least 1, got {vehicles}")
     if vehicle_cost_km is not None and vehicle_cost_km < 0:
         raise UserError(f"--vehicle-cost-km must not be negative, got {vehicle_cost_km}")
+    fleet = {}  # Kim 2006 only; the reader's defaults otherwise
+    if vehicles is not None:
+        fleet["n_vehicles"] = vehicles
+    if vehicle_cost_km is not None:
+        fleet["vehicle_cost_m"] = round(vehicle_cost_km * 1000)
     try:
-        if fmt == "kim2006":
-            cost_m = (
-                VEHICLE_FIXED_COST if vehicle_cost_km is None else round(vehicle_cost_km * 1000)
-            )
-            return read_kim2006(path, vehicles, cost_m)
-        return readers[fmt](path)
+        return readers[fmt](path, **fleet)
     except InputFormatError as exc:
         raise UserError(str(exc)) from None
     except (UnicodeDecodeError, ValueError) as exc:
