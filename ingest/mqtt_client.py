@@ -8,7 +8,10 @@
   here into a small `Message`: paho builds a v5 `Properties` object per message, which alone
   cost about 300 µs under the profiler, and a `threading.Condition` per message;
 - `ack_many` sends the PUBACKs of a committed batch in one write instead of one each.
-These override paho 2.x internals (`_sock_recv`, `_handle_publish`, `_packet_queue`);
+`ping` sends a PINGREQ on demand: a worker that stops waits for its answer, so the broker has
+processed the last acknowledgements before the connection closes.
+These override or call paho 2.x internals (`_sock_recv`, `_handle_publish`, `_packet_queue`,
+`_send_pingreq`);
 paho is pinned below 3 in pyproject.toml, and tests/ingest exercise them on a real broker.
 """
 
@@ -96,6 +99,17 @@ class BufferedClient(mqtt.Client):
         if mids:
             data = b"".join([struct.pack("!BBH", _PUBACK, 2, mid) for mid in mids])
             self._packet_queue(_PUBACK, data, 0, 0)
+
+    def ping(self) -> None:
+        """Queue a PINGREQ; `ping_answered()` turns true once its PINGRESP has been read.
+
+        The broker handles a connection's packets in order, so the answer means every packet
+        queued before the PINGREQ (acknowledgements above all) has been processed.
+        """
+        self._send_pingreq()
+
+    def ping_answered(self) -> bool:
+        return self._ping_t == 0
 
     def abort(self) -> None:
         """Drop the connection without a DISCONNECT (a broker that never answered CONNECT)."""

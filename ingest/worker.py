@@ -6,7 +6,8 @@ Acknowledgements carry the connection generation they belong to; after a reconne
 redelivers whatever was not acknowledged, so acks of an older connection are dropped.
 
 Public: `run_worker(settings, stop_event, worker_index=0)` blocks until `stop_event` is set,
-then flushes, acknowledges and disconnects.
+then flushes, acknowledges, waits for the broker to confirm the acknowledgements (a PINGREQ
+answered) and disconnects.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ingest.writer import BatchWriter
 log = logging.getLogger(__name__)
 
 SHUTDOWN_TIMEOUT_S = 30.0
+ACK_CONFIRM_TIMEOUT_S = 5.0
 CONNACK_TIMEOUT_S = 5.0  # amqtt, asked for MQTT 5, neither answers nor closes the connection
 READS_PER_WAKEUP = 2000
 
@@ -219,9 +221,41 @@ class Worker:
             writer.join(5)
         self._flush_acks()
         if self.client.socket() is not None:
+            self._confirm_acks()
             self.client.disconnect()
             self.client.loop_write()
         log.info("worker %s stopped", self.client_id)
+
+    def _confirm_acks(self) -> None:
+        """Wait until the broker has processed our last acknowledgements (a PINGREQ answered).
+
+        A broker reads a connection's packets one after another; when a restarted worker
+        reconnects with the same client id before the broker has read them all, the broker
+        drops the old connection with the acknowledgements still unread, and redelivers their
+        messages. Messages that arrive meanwhile are not written and not acknowledged: the
+        broker keeps them for the session.
+        """
+        c = self.client
+        if not c.is_connected():
+            return
+        c.ping()
+        deadline = time.monotonic() + ACK_CONFIRM_TIMEOUT_S
+        while not c.ping_answered() and time.monotonic() < deadline:
+            if c.want_write() and c.loop_write() != mqtt.MQTT_ERR_SUCCESS:
+                return
+            sock = c.socket()
+            if sock is None:
+                return
+            if c.has_buffered() or select.select([sock], [], [], 0.05)[0]:
+                if c.loop_read() != mqtt.MQTT_ERR_SUCCESS:
+                    return
+        if not c.ping_answered():
+            log.warning(
+                "worker %s: broker did not confirm the last acknowledgements within %.0f s; "
+                "their messages may be redelivered",
+                self.client_id,
+                ACK_CONFIRM_TIMEOUT_S,
+            )
 
     def _flush_acks(self) -> None:
         if self.client.socket() is not None:
