@@ -341,7 +341,7 @@ def pick_regions(
         if not free:
             break
         seed = int(rng.choice(free))
-        veh = _nearest_routes(state, seed, free, size, min_routes)
+        veh = nearest_routes(state, seed, free, size, min_routes)
         taken.update(veh)
         extra = [idle.pop()] if idle else []
         taken.update(extra)
@@ -351,7 +351,7 @@ def pick_regions(
     return regions
 
 
-def _nearest_routes(
+def nearest_routes(
     state: State,
     seed: int,
     candidates: list[int],

@@ -42,9 +42,9 @@ def _search(problem: Problem, params: PlanParams, deadline: float):
     from optimizer.decompose import solve_decomposed
     from optimizer.greedy import cost
     from optimizer.ortools_solve import solve_problem
-    from optimizer.restarts import ILS_DIRECT_MAX_STOPS, solve_restarts
+    from optimizer.restarts import SISR_MAX_STOPS, solve_restarts
 
-    if interchangeable_vehicles(problem) and len(problem.stops) <= ILS_DIRECT_MAX_STOPS:
+    if interchangeable_vehicles(problem) and len(problem.stops) <= SISR_MAX_STOPS:
         return solve_restarts(problem, params, deadline)
     if len(problem.stops) <= DIRECT_MAX_STOPS:
         initial, times = initial_routes(problem), None

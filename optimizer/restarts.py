@@ -1,9 +1,20 @@
-"""Plain CVRP up to `ILS_DIRECT_MAX_STOPS`: independent ruin-and-recreate runs on every core.
+"""Plain CVRP with interchangeable trucks: string-removal searches on every core, recombined.
 
-Each worker process runs `optimizer.ils.solve_ils` over the whole problem from the savings
-routes with its own annealing temperatures (`optimizer.ils.VARIANTS`), so the runs explore
-differently; the best plan wins and the rest are recombined with it
-(`optimizer.recombine`). One worker runs in-process.
+The search runs in rounds, and the rounds continue one annealing schedule over the whole time
+limit. The first round starts from Clarke-Wright savings (one savings shape per worker), each
+later one from the best plan so far. Up to `SPLIT_MIN_STOPS` stops there are `PHASES` rounds,
+and in each every worker process runs `optimizer.sisr.StringSearch` over the whole problem
+with a seed of its own. Larger problems are split instead: every `SPLIT_ROUND_S` seconds the
+routes are cut into one part per worker (a random route and the routes nearest to it, then
+the rest) and each worker searches its part, so that both cores work on different stops;
+the cut moves every round. Every route of the near-best solutions the searches pass
+through is pooled, and CP-SAT (`optimizer.recombine`) picks the cheapest set of pooled
+routes that serves every stop once: after every round on small problems, after the last on
+split ones.
+
+If no start can be built (savings needs more trucks than there are, and cheapest insertion
+finds no room either) the whole time goes to OR-Tools' ruin and recreate from scratch
+(`optimizer.ils`). One worker runs in-process.
 """
 
 from __future__ import annotations
@@ -12,77 +23,172 @@ import logging
 import multiprocessing
 import time
 
-from optimizer.construct import initial_routes
-from optimizer.decompose import init_worker, worker_problem
+import numpy as np
+
+from optimizer.construct import SAVINGS_SHAPES, savings_routes
+from optimizer.decompose import State, init_worker, nearest_routes, worker_problem
 from optimizer.greedy import cost
 from optimizer.ils import solve_ils
 from optimizer.model import PlanParams, Problem
 from optimizer.recombine import pool_add, recombine
+from optimizer.sisr import StringSearch
 
 log = logging.getLogger(__name__)
 
-ILS_DIRECT_MAX_STOPS = 350
+#: Up to this many stops the string search runs on the whole problem; larger plain CVRP
+#: goes through regions (`optimizer.decompose`). Measured up to 1,001 stops (X-n1001).
+SISR_MAX_STOPS = 2000
 PHASES = 3
 RECOMBINE_SHARE = 0.12
+SPLIT_MIN_STOPS = 400
+SPLIT_ROUND_S = 10.0
+SPLIT_RECOMBINE_SHARE = 0.05
+END_MARGIN_S = 0.6  # handing results back, the plan's checks
 
 
 def _run(task: tuple):
-    variant, limit_s, start = task
+    """Worker: one string search over the stops `part` (None: all) with `trucks` vehicles;
+    (routes, cost, pool, iterations, time of its start), in the whole problem's indices."""
+    seed, limit_s, start, shape, cooling, arc_scale, part, trucks = task
+    problem = worker_problem()
+    if part is not None:
+        problem = problem.restrict(part, list(range(trucks)))
+    began = time.monotonic()
+    if start is None:
+        start = savings_routes(problem, shape)  # None: savings needs more trucks
+    search = StringSearch(problem, seed)
     pool: dict = {}
-    out = solve_ils(worker_problem(), limit_s, start, variant, pool=pool)
-    return out.routes, out.first_feasible_at, out.found, pool
+    try:
+        left = limit_s - (time.monotonic() - began)
+        routes, value = search.run(start, left, cooling, arc_scale, pool)
+    except ValueError as exc:
+        log.info("string search %d found no start: %s", seed, exc)
+        return None, None, pool, 0, None
+    if part is not None:
+        routes = [[part[c] for c in r] for r in routes]
+        pool = {
+            frozenset(part[c] for c in k): (d, [part[c] for c in r]) for k, (d, r) in pool.items()
+        }
+    return routes, value, pool, search.iterations, began
+
+
+def split_routes(problem: Problem, routes: list[list[int]], parts: int, rng) -> list[tuple]:
+    """Cut the routes into `parts` groups of nearby routes, about equal in stops: a random
+    route and its nearest routes, again, and the rest last. Each group: (stops, routes in
+    the group's own stop indices, trucks: its routes plus its share of the idle trucks)."""
+    state = State(problem, [list(r) for r in routes if r], None)
+    left = list(range(len(state.routes)))
+    idle = len(problem.vehicles) - len(left)
+    size = len(problem.stops) / parts
+    groups = []
+    for k in range(parts):
+        if k == parts - 1 or len(left) <= 1:
+            chosen = left
+        else:
+            seed = int(rng.choice(left))
+            chosen = nearest_routes(state, seed, left, size, min_routes=1)
+        left = [v for v in left if v not in chosen]
+        stops = [c for v in chosen for c in state.routes[v]]
+        index = {c: i for i, c in enumerate(stops)}
+        spare = idle // parts + (1 if k < idle % parts else 0)
+        groups.append(
+            (stops, [[index[c] for c in state.routes[v]] for v in chosen], len(chosen) + spare)
+        )
+        if not left:
+            break
+    return groups
 
 
 def solve_restarts(problem: Problem, params: PlanParams, deadline: float):
     """Routes, times (None: plain CVRP has no clock), time of the first feasible solution
-    and statistics. `PHASES` rounds of parallel runs from the best plan so far, each ended
-    by a recombination of every route the runs passed through."""
+    and statistics."""
     workers = max(1, min(params.workers, multiprocessing.cpu_count()))
+    n_vehicles = len(problem.vehicles)
     if not problem.stops:
         return [[] for _ in problem.vehicles], None, time.monotonic(), {"phases": []}
-    best = initial_routes(problem)  # None: savings needs more trucks; start from scratch
+    split = workers > 1 and len(problem.stops) >= SPLIT_MIN_STOPS
+    rng = np.random.default_rng(params.seed)
+    t_start = time.monotonic()
+    total_s = max(0.1, deadline - t_start)
+    best: list[list[int]] | None = None
+    best_cost: int | None = None
+    arc_scale: float | None = None
     pool: dict = {}
-    if best is not None:
-        pool_add(problem, best, pool)
-    stats: dict = {"phases": [], "recombined": 0}
+    stats: dict = {"phases": [], "recombined": 0, "iterations": 0, "split": split}
     first = None
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(workers, initializer=init_worker, initargs=(problem,)) as procs:
-        for phase in range(PHASES):
-            remaining = deadline - time.monotonic() - 0.3
-            if remaining < 0.5:
+        for phase in range(10_000):
+            remaining = deadline - time.monotonic() - END_MARGIN_S
+            if remaining < 0.3 or (not split and phase >= PHASES):
                 break
-            share = remaining / (PHASES - phase)
-            tasks = [
-                (params.seed + phase * workers + k, share * (1 - RECOMBINE_SHARE) - 0.3, best)
-                for k in range(workers)
-            ]
+            if split:
+                rounds_left = max(1, round(remaining / SPLIT_ROUND_S))
+                last = rounds_left == 1
+                run_s = remaining / rounds_left * (1 - (SPLIT_RECOMBINE_SHARE if last else 0))
+            else:
+                last = phase == PHASES - 1
+                run_s = remaining / (PHASES - phase) * (1 - RECOMBINE_SHARE)
+            done = (time.monotonic() - t_start) / total_s
+            cooling = (done, min(1.0, done + run_s / total_s))
+            common = (run_s, cooling, arc_scale)
+            if split and best is not None:
+                parts = split_routes(problem, best, workers, rng)
+                tasks = [
+                    _task(params.seed + phase * workers + k, common, start, None, stops, trucks)
+                    for k, (stops, start, trucks) in enumerate(parts)
+                ]
+            else:
+                tasks = [
+                    _task(params.seed + phase * workers + k, common, best, k, None, n_vehicles)
+                    for k in range(workers)
+                ]
             results = procs.map(_run, tasks, chunksize=1)
-            for routes, at, found, run_pool in results:
-                if not found:
-                    continue
-                first = at if first is None or (at is not None and at < first) else first
-                for key, value in run_pool.items():
-                    if key not in pool or value[0] < pool[key][0]:
-                        pool[key] = value
+            found = [r for r in results if r[0] is not None]
+            stats["iterations"] += sum(r[3] for r in results)
+            for routes, _, run_pool, _, began in found:
+                first = began if first is None else min(first, began)
+                for key, item in run_pool.items():
+                    if key not in pool or item[0] < pool[key][0]:
+                        pool[key] = item
                 pool_add(problem, routes, pool)
-                if best is None or cost(problem, routes) < cost(problem, best):
-                    best = routes
+            if split and best is not None:
+                if len(found) == len(tasks):  # the parts together: never worse than before
+                    best = [r for routes, *_ in found for r in routes if r]
+                    best_cost = sum(r[1] for r in found)
+            else:
+                for routes, value, *_ in found:
+                    if best_cost is None or value < best_cost:
+                        best, best_cost = routes, value
             if best is None:
-                continue
-            run_best = cost(problem, best)[1]
-            limit = min(deadline - time.monotonic() - 0.2, share * RECOMBINE_SHARE)
-            mixed = recombine(len(problem.stops), len(problem.vehicles), pool, best, limit, workers)
-            if mixed is not None and cost(problem, mixed) < cost(problem, best):
-                best = mixed + [[] for _ in range(len(problem.vehicles) - len(mixed))]
-                stats["recombined"] += 1
-            stats["phases"].append((run_best, cost(problem, best)[1], len(pool)))
+                break
+            if arc_scale is None:  # the temperatures' unit, kept for every round
+                arc_scale = max(1.0, best_cost / (len(problem.stops) + len(best)))
+            runs_best = best_cost
+            if not split or last:
+                share = RECOMBINE_SHARE if not split else SPLIT_RECOMBINE_SHARE
+                limit = min(deadline - time.monotonic() - END_MARGIN_S, run_s / (1 - share) * share)
+                mixed = recombine(len(problem.stops), n_vehicles, pool, best, limit, workers)
+                if mixed is not None and cost(problem, mixed)[1] < best_cost:
+                    best, best_cost = mixed, cost(problem, mixed)[1]
+                    stats["recombined"] += 1
+            stats["phases"].append((runs_best, best_cost, len(pool)))
             log.info(
-                "phase %d: runs %d, recombined %d (%d routes pooled)",
+                "round %d: runs %d, recombined %d (%d routes pooled)",
                 phase,
-                *stats["phases"][-1][:2],
+                runs_best,
+                best_cost,
                 len(pool),
             )
-    if best is None:
-        return [[] for _ in problem.vehicles], None, None, stats
-    return best, None, first, stats
+    if best is None:  # no start: OR-Tools' own ruin and recreate builds one
+        out = solve_ils(problem, max(0.5, deadline - time.monotonic()), None, params.seed)
+        if not out.found:
+            return [[] for _ in problem.vehicles], None, None, stats
+        return out.routes, None, out.first_feasible_at, {**stats, "fallback": "ortools-ils"}
+    return best + [[] for _ in range(n_vehicles - len(best))], None, first, stats
+
+
+def _task(seed: int, common: tuple, start, shape_k, part, trucks) -> tuple:
+    run_s, cooling, arc_scale = common
+    shape = SAVINGS_SHAPES[(shape_k or 0) % len(SAVINGS_SHAPES)]
+    return (seed, run_s, start, shape, cooling, arc_scale, part, trucks)

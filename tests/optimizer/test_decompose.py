@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from optimizer.decompose import MIN_REGION_ROUTES, State, _nearest_routes, region_seconds
+from optimizer.decompose import MIN_REGION_ROUTES, State, nearest_routes, region_seconds
 from tests.optimizer.lineworld import line_problem
 
 
@@ -17,16 +17,16 @@ def _three_long_routes():
 
 def test_a_route_longer_than_a_region_is_searched_with_its_nearest_neighbour():
     state = _three_long_routes()
-    region = _nearest_routes(state, 0, [0, 1, 2], size=2)  # each route alone exceeds 2 stops
+    region = nearest_routes(state, 0, [0, 1, 2], size=2)  # each route alone exceeds 2 stops
     assert MIN_REGION_ROUTES == 2
     assert region == [0, 1]  # the near route and the middle one, not the far one
-    assert _nearest_routes(state, 2, [0, 1, 2], size=2) == [2, 1]
+    assert nearest_routes(state, 2, [0, 1, 2], size=2) == [2, 1]
 
 
 def test_a_region_stops_adding_routes_once_it_is_large_enough():
     state = _three_long_routes()
-    assert _nearest_routes(state, 0, [0, 1, 2], size=8) == [0, 1]
-    assert _nearest_routes(state, 0, [0, 1, 2], size=9) == [0, 1, 2]
+    assert nearest_routes(state, 0, [0, 1, 2], size=8) == [0, 1]
+    assert nearest_routes(state, 0, [0, 1, 2], size=9) == [0, 1, 2]
 
 
 def test_a_larger_region_gets_more_time_within_bounds():
@@ -48,6 +48,6 @@ def test_a_day_region_takes_four_days_only_in_a_large_fleet():
 
 def test_a_day_region_of_four_long_days_gets_four_times_the_time():
     state = _three_long_routes()
-    assert _nearest_routes(state, 0, [0, 1, 2], size=2, min_routes=3) == [0, 1, 2]
+    assert nearest_routes(state, 0, [0, 1, 2], size=2, min_routes=3) == [0, 1, 2]
     assert region_seconds(0.75, 120, 480, max_factor=4) == 3.0
     assert region_seconds(0.75, 120, 900, max_factor=4) == 3.0
