@@ -1,8 +1,10 @@
 """`plan_routes(problem, params) -> Plan`: the one entry point of the optimizer.
 
-Small problems go to OR-Tools directly (guided local search from a warm start). Large ones
-go through `optimizer.decompose`: a first solution, then regions re-optimised by OR-Tools
-across both cores. Every plan is checked by `optimizer.checker` before it is returned.
+Plain CVRP with identical trucks (the CVRPLIB instances) goes to our string-removal search
+on both cores (`optimizer.restarts`, `optimizer.sisr`). Other small problems go to OR-Tools
+directly (guided local search from a warm start); larger ones through `optimizer.decompose`:
+a first solution, then regions re-optimised by OR-Tools across both cores. Every plan is
+checked by `optimizer.checker` before it is returned.
 """
 
 from __future__ import annotations
