@@ -14,7 +14,7 @@ split ones.
 
 If no start can be built (savings needs more trucks than there are, and cheapest insertion
 finds no room either) the whole time goes to OR-Tools' ruin and recreate from scratch
-(`optimizer.ils`). One worker runs in-process.
+(`optimizer.ils`).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from optimizer.sisr import StringSearch
 
 log = logging.getLogger(__name__)
 
-#: Up to this many stops the string search runs on the whole problem; larger plain CVRP
-#: goes through regions (`optimizer.decompose`). Measured up to 1,001 stops (X-n1001).
+#: Plain CVRP up to this many stops goes to the string search; larger goes through regions
+#: (`optimizer.decompose`). Measured up to 1,001 stops (X-n1001).
 SISR_MAX_STOPS = 2000
 PHASES = 3
 RECOMBINE_SHARE = 0.12
@@ -78,24 +78,24 @@ def split_routes(problem: Problem, routes: list[list[int]], parts: int, rng) -> 
     the group's own stop indices, trucks: its routes plus its share of the idle trucks)."""
     state = State(problem, [list(r) for r in routes if r], None)
     left = list(range(len(state.routes)))
-    idle = len(problem.vehicles) - len(left)
     size = len(problem.stops) / parts
-    groups = []
-    for k in range(parts):
-        if k == parts - 1 or len(left) <= 1:
+    chosen_groups = []
+    while left:
+        if len(chosen_groups) == parts - 1:
             chosen = left
         else:
-            seed = int(rng.choice(left))
-            chosen = nearest_routes(state, seed, left, size, min_routes=1)
+            chosen = nearest_routes(state, int(rng.choice(left)), left, size, min_routes=1)
+        chosen_groups.append(chosen)
         left = [v for v in left if v not in chosen]
+    idle = len(problem.vehicles) - len(state.routes)
+    groups = []
+    for k, chosen in enumerate(chosen_groups):
         stops = [c for v in chosen for c in state.routes[v]]
         index = {c: i for i, c in enumerate(stops)}
-        spare = idle // parts + (1 if k < idle % parts else 0)
+        spare = idle // len(chosen_groups) + (1 if k < idle % len(chosen_groups) else 0)
         groups.append(
             (stops, [[index[c] for c in state.routes[v]] for v in chosen], len(chosen) + spare)
         )
-        if not left:
-            break
     return groups
 
 
