@@ -105,7 +105,7 @@ class StringSearch:
         arcs = self.D[a[: m + 1], b[: m + 1]]
         self.AB[t, : m + 1] = arcs
         self.pen[t, : m + 1] = 0 if m else self.fixed  # opening a route costs its truck
-        self.pen[t, m + 1 : m + 12] = _BIG
+        self.pen[t, m + 1 :] = _BIG
         self.loads[t] = self.q[b[:m]].sum()
         self.cost[t] = arcs.sum() + (self.fixed if m else 0)
 
@@ -188,8 +188,9 @@ class StringSearch:
         arc_scale: float | None = None,
         pool: dict | None = None,
     ) -> tuple[list[list[int]], int]:
-        """Search from `routes` (stop indices; None: insert every stop into empty trucks)
-        for `time_limit_s`; return the best routes and their cost (distance + fixed costs).
+        """Search from `routes` (stop indices; stops on none of them, or all if None, are
+        first inserted at their cheapest places) for `time_limit_s`; return the best routes
+        and their cost (distance + fixed costs).
 
         `cooling` is the stretch of the annealing this run covers (0 = hottest, 1 =
         coldest), so consecutive runs continue one schedule. With `pool`, the routes of
@@ -198,10 +199,9 @@ class StringSearch:
         """
         t_start = time.monotonic()
         self._load(routes or [])
-        if routes is None:
-            stops = list(range(1, self.n + 1))
-            if not self._recreate(stops, {}):
-                raise ValueError("cheapest insertion found no room for every stop")
+        missing = [c for c in range(1, self.n + 1) if self.route_of[c] < 0]
+        if missing and not self._recreate(missing, {}):  # no start, or a partial one
+            raise ValueError("cheapest insertion found no room for every stop")
         current = int(self.cost.sum())
         best, best_routes = current, self.routes_out()
         scale = arc_scale or max(1.0, current / max(1, self.n + sum(1 for r in self.routes if r)))

@@ -82,3 +82,11 @@ def test_split_routes_cuts_the_plan_into_parts_that_cover_every_stop_once():
         assert len(stops) > len(problem.stops) / 4  # neither part is a sliver
     in_use = sum(1 for r in start if r)
     assert sum(t for _, _, t in parts) == len(problem.vehicles) >= in_use
+
+
+def test_a_partial_start_is_completed_before_the_search():
+    """A start that leaves out two stops: they are inserted first; nothing is lost."""
+    p = four_stops(trucks=2)
+    routes, value = StringSearch(p, seed=0).run([[0, 1]], 0.1)
+    assert sorted(c for r in routes for c in r) == [0, 1, 2, 3]
+    assert value == cost(p, routes)[1] == 120
