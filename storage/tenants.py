@@ -1,7 +1,8 @@
 """Tenants and their daily planning schedule.
 
 Public API:
-- `add_tenant`, `get_tenant`, `list_tenants`: municipalities on the deployment.
+- `add_tenant`, `get_tenant`, `list_tenants`, `delete_tenant`: municipalities on the
+  deployment.
 - `PlanSchedule`, `get_plan_schedule`, `set_plan_schedule`, `list_plan_schedules`: when each
   tenant's daily plan runs, in its own time zone.
 - `claim_schedule_run`: record, once, that a tenant's plans for a date were queued.
@@ -38,6 +39,18 @@ def add_tenant(conn: psycopg.Connection, tenant_id: str, name: str,
     conn.execute("INSERT INTO tenants (id, name, timezone) VALUES (%s, %s, %s)",
                  (tenant_id, name, timezone))
     return Tenant(id=tenant_id, name=name, timezone=timezone)
+
+
+def delete_tenant(conn: psycopg.Connection, tenant_id: str) -> None:
+    """Remove a tenant and everything it owns, in one transaction (the benchmarks' throwaway
+    tenants). Readings and rejected messages carry no foreign key (hypertable, and kept even
+    for unknown tenants), and plans must go before the containers their stops refer to; the
+    rest goes by ON DELETE CASCADE."""
+    with conn.transaction():
+        conn.execute("DELETE FROM readings WHERE tenant_id = %s", (tenant_id,))
+        conn.execute("DELETE FROM rejected_messages WHERE tenant_id = %s", (tenant_id,))
+        conn.execute("DELETE FROM plans WHERE tenant_id = %s", (tenant_id,))
+        conn.execute("DELETE FROM tenants WHERE id = %s", (tenant_id,))
 
 
 def get_tenant(conn: psycopg.Connection, tenant_id: str) -> Tenant:

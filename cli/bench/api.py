@@ -11,6 +11,7 @@ answer) uses wrk when it is available (`scripts/install-wrk.sh`), for `--seconds
 scenario; otherwise, and for paced clients (`--interval-s`, tablets polling), the Python
 generator in cli.bench.api_load. Nothing leaves the loopback interface; the generator runs on
 the same machine as the API (`--server-cpus`/`--generator-cpus` pin them to separate cores).
+The tenant is deleted afterwards unless --keep.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--generator-threads", type=int, default=1, help="wrk threads (-t, default 1)")
     p.add_argument("--server-cpus", type=_cpus, help="pin the API to these cores, e.g. 0 or 0-1")
     p.add_argument("--generator-cpus", type=_cpus, help="pin the load generator, e.g. 1")
+    p.add_argument("--keep", action="store_true", help="keep the bench tenant and its rows")
     p.set_defaults(func=run)
 
 
@@ -403,4 +405,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        if not args.keep:
+            from storage import connect
+            from storage.tenants import delete_tenant
+
+            with connect(url, autocommit=True) as conn:
+                delete_tenant(conn, tenant_id)
     return 0

@@ -81,9 +81,10 @@ def run(args: argparse.Namespace) -> int:
         workers.wait(60)
     _report(db_url, tenant, args.readings, stored, redelivered)
     if not args.keep:
+        from storage.tenants import delete_tenant
+
         with connect(db_url, autocommit=True) as conn:
-            conn.execute("DELETE FROM tenants WHERE id = %s", (tenant,))
-            conn.execute("DELETE FROM readings WHERE tenant_id = %s", (tenant,))
+            delete_tenant(conn, tenant)
     return 0
 
 

@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
                   f"{settings.time_limit_s:g} s")
         finally:
             if not args.keep:
-                conn.execute("DELETE FROM readings WHERE tenant_id = %s", (tenant_id,))
-                conn.execute("DELETE FROM plans WHERE tenant_id = %s", (tenant_id,))
-                conn.execute("DELETE FROM tenants WHERE id = %s", (tenant_id,))
+                from storage.tenants import delete_tenant
+
+                delete_tenant(conn, tenant_id)
     return 0
