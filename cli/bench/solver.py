@@ -6,18 +6,20 @@ distance with no more trucks than the reference, so by default each instance get
 reference's fleet at no cost per truck (`--kim-fleet reference`); `--kim-fleet fewest` gives
 the reader's default instead (an estimated fleet, 1,000 km per truck used). city5000: a
 generated city of 5,000 containers (optional stops, 2 disposal sites): feasibility, time to
-first feasible, peak memory. One line per instance as it finishes; `-v` logs the search's progress.
+first feasible, peak memory (`cli.bench.memory`: the PSS of the solver's processes, sampled).
+One line per instance as it finishes; `-v` logs the search's progress.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-import resource
 import sys
 import time
 from pathlib import Path
 
+from cli.bench.memory import PeakMemory
 from cli.errors import UserError
 
 MILE_M = 1609.344
@@ -75,12 +77,6 @@ def kim_reference(path: Path) -> dict[str, tuple[int, float]]:
         if len(cells) >= 5 and re.fullmatch(r"\d+_stop", cells[0]):
             out[cells[0]] = (int(cells[3]), float(cells[4]))
     return out
-
-
-def _peak_gb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + kids) / 1e6  # KiB -> GB; an upper bound on the simultaneous peak
 
 
 def run(args) -> int:
@@ -152,12 +148,14 @@ def _run_one(kind, name, path, params, reference, kim_fleet) -> tuple[str, float
     else:
         problem = generate_city(5000)
     t0 = time.monotonic()
-    try:
-        plan = plan_routes(problem, params)
-        ok = "feasible" if not check_plan(problem, plan) else "INFEASIBLE"
-    except InfeasibleProblemError as exc:  # report it and go on with the next instance
-        plan = exc.plan
-        ok = f"INFEASIBLE: {len(exc.unserved)} required stops unserved"
+    peak = PeakMemory()  # sampled for the city only: the sampling takes a little CPU
+    with peak if kind == "city" else contextlib.nullcontext():
+        try:
+            plan = plan_routes(problem, params)
+            ok = "feasible" if not check_plan(problem, plan) else "INFEASIBLE"
+        except InfeasibleProblemError as exc:  # report it and go on with the next instance
+            plan = exc.plan
+            ok = f"INFEASIBLE: {len(exc.unserved)} required stops unserved"
     wall = time.monotonic() - t0
     first = f"{plan.first_feasible_s:.1f}" if plan.first_feasible_s is not None else "-"
     if kind == "cvrplib":
@@ -185,5 +183,5 @@ def _run_one(kind, name, path, params, reference, kim_fleet) -> tuple[str, float
     return (
         f"{name:12s} stops {len(problem.stops)} served {served} routes "
         f"{plan.vehicles_used}  distance {plan.distance_m / 1000:.1f} km  first feasible "
-        f"{first} s  {wall:5.1f} s  peak {_peak_gb():.2f} GB  {ok}"
+        f"{first} s  {wall:5.1f} s  peak {peak.gb:.2f} GB ({peak.method})  {ok}"
     ), None
