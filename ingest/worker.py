@@ -221,12 +221,14 @@ class Worker:
             writer.join(5)
         self._flush_acks()
         if self.client.socket() is not None:
-            self._confirm_acks()
+            # at least half a second, even when the writer took the whole shutdown time: the
+            # supervisor waits 40 s for a worker (30 + 5 for an abandoned writer + this)
+            self._confirm_acks(min(ACK_CONFIRM_TIMEOUT_S, max(0.5, deadline - time.monotonic())))
             self.client.disconnect()
             self.client.loop_write()
         log.info("worker %s stopped", self.client_id)
 
-    def _confirm_acks(self) -> None:
+    def _confirm_acks(self, timeout_s: float) -> None:
         """Wait until the broker has processed our last acknowledgements (a PINGREQ answered).
 
         A broker reads a connection's packets one after another; when a restarted worker
@@ -239,7 +241,7 @@ class Worker:
         if not c.is_connected():
             return
         c.ping()
-        deadline = time.monotonic() + ACK_CONFIRM_TIMEOUT_S
+        deadline = time.monotonic() + timeout_s
         while not c.ping_answered() and time.monotonic() < deadline:
             if c.want_write() and c.loop_write() != mqtt.MQTT_ERR_SUCCESS:
                 return
@@ -251,10 +253,10 @@ class Worker:
                     return
         if not c.ping_answered():
             log.warning(
-                "worker %s: broker did not confirm the last acknowledgements within %.0f s; "
+                "worker %s: broker did not confirm the last acknowledgements within %.1f s; "
                 "their messages may be redelivered",
                 self.client_id,
-                ACK_CONFIRM_TIMEOUT_S,
+                timeout_s,
             )
 
     def _flush_acks(self) -> None:
