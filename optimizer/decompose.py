@@ -31,7 +31,7 @@ from optimizer.ils import solve_ils
 from optimizer.model import PlanParams, Problem
 from optimizer.ortools_model import REQUIRED_PENALTY
 from optimizer.ortools_solve import RouteTimes, solve_problem
-from optimizer.recombine import pool_add, recombine
+from optimizer.recombine import pool_add, pool_put, recombine
 from optimizer.trips import region_problem
 
 log = logging.getLogger(__name__)
@@ -226,9 +226,7 @@ def _improve(
             tried += 1
             improved += accept_region(state, veh, stops, result[:3])
             for dist, order in result[3]:
-                key = frozenset(order)
-                if key not in routes_pool or dist < routes_pool[key][0]:
-                    routes_pool[key] = (dist, order)
+                pool_put(routes_pool, dist, order)
         if params.log_progress:
             log.info("regions %d tried, %d improved, cost %d", tried, improved, total_cost(state))
     return tried, improved

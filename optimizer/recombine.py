@@ -68,13 +68,16 @@ def recombine(
 def pool_add(problem, routes: list[list[int]], pool: dict) -> None:
     """Add routes (stop indices, one depot) with their distance, keeping the cheapest order."""
     for stops in routes:
-        if not stops:
-            continue
-        key = frozenset(stops)
-        dist = route_distance(problem, 0, stops)  # interchangeable trucks: any one will do
-        known = pool.get(key)
-        if known is None or dist < known[0]:
-            pool[key] = (dist, list(stops))
+        if stops:  # interchangeable trucks: any one will do for the distance
+            pool_put(pool, route_distance(problem, 0, stops), stops)
+
+
+def pool_put(pool: dict, dist: int, stops: list[int]) -> None:
+    """Add one route whose distance is known, unless the pool has its stops cheaper."""
+    key = frozenset(stops)
+    known = pool.get(key)
+    if known is None or dist < known[0]:
+        pool[key] = (dist, list(stops))
 
 
 def _columns(pool: dict, best: list[list[int]]) -> list[tuple[int, list[int]]]:

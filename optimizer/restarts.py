@@ -30,7 +30,7 @@ from optimizer.decompose import State, init_worker, nearest_routes, worker_probl
 from optimizer.greedy import cost
 from optimizer.ils import solve_ils
 from optimizer.model import PlanParams, Problem
-from optimizer.recombine import pool_add, recombine
+from optimizer.recombine import pool_add, pool_put, recombine
 from optimizer.sisr import StringSearch
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,9 @@ END_MARGIN_S = 0.6  # handing results back, the plan's checks
 
 def _run(task: tuple):
     """Worker: one string search over the stops `part` (None: all) with `trucks` vehicles;
-    (routes, cost, pool, iterations, time of its start), in the whole problem's indices."""
-    seed, limit_s, start, shape, cooling, arc_scale, part, trucks = task
+    (routes, cost, pooled (distance, stops) routes, iterations, time of its start), in the
+    whole problem's indices."""
+    seed, (limit_s, cooling, arc_scale), start, shape, part, trucks = task
     problem = worker_problem()
     if part is not None:
         problem = problem.restrict(part, list(range(trucks)))
@@ -63,13 +64,12 @@ def _run(task: tuple):
         routes, value = search.run(start, left, cooling, arc_scale, pool)
     except ValueError as exc:
         log.info("string search %d found no start: %s", seed, exc)
-        return None, None, pool, 0, None
+        return None, None, [], 0, None
+    pooled = list(pool.values())
     if part is not None:
         routes = [[part[c] for c in r] for r in routes]
-        pool = {
-            frozenset(part[c] for c in k): (d, [part[c] for c in r]) for k, (d, r) in pool.items()
-        }
-    return routes, value, pool, search.iterations, began
+        pooled = [(dist, [part[c] for c in r]) for dist, r in pooled]
+    return routes, value, pooled, search.iterations, began
 
 
 def split_routes(problem: Problem, routes: list[list[int]], parts: int, rng) -> list[tuple]:
@@ -132,25 +132,26 @@ def solve_restarts(problem: Problem, params: PlanParams, deadline: float):
             done = (time.monotonic() - t_start) / total_s
             cooling = (done, min(1.0, done + run_s / total_s))
             common = (run_s, cooling, arc_scale)
+            seeds = [params.seed + phase * workers + k for k in range(workers)]
             if split and best is not None:
                 parts = split_routes(problem, best, workers, rng)
-                tasks = [
-                    _task(params.seed + phase * workers + k, common, start, None, stops, trucks)
+                tasks = [  # as many as there are parts (at most one per worker)
+                    (seeds[k], common, start, None, stops, trucks)
                     for k, (stops, start, trucks) in enumerate(parts)
                 ]
             else:
+                shapes = [SAVINGS_SHAPES[k % len(SAVINGS_SHAPES)] for k in range(workers)]
                 tasks = [
-                    _task(params.seed + phase * workers + k, common, best, k, None, n_vehicles)
-                    for k in range(workers)
+                    (seed, common, best, shape, None, n_vehicles)
+                    for seed, shape in zip(seeds, shapes, strict=True)
                 ]
             results = procs.map(_run, tasks, chunksize=1)
             found = [r for r in results if r[0] is not None]
             stats["iterations"] += sum(r[3] for r in results)
-            for routes, _, run_pool, _, began in found:
+            for routes, _, pooled, _, began in found:
                 first = began if first is None else min(first, began)
-                for key, item in run_pool.items():
-                    if key not in pool or item[0] < pool[key][0]:
-                        pool[key] = item
+                for dist, stops in pooled:
+                    pool_put(pool, dist, stops)
                 pool_add(problem, routes, pool)
             if split and best is not None:
                 if len(found) == len(tasks):  # the parts together: never worse than before
@@ -169,8 +170,9 @@ def solve_restarts(problem: Problem, params: PlanParams, deadline: float):
                 share = RECOMBINE_SHARE if not split else SPLIT_RECOMBINE_SHARE
                 limit = min(deadline - time.monotonic() - END_MARGIN_S, run_s / (1 - share) * share)
                 mixed = recombine(len(problem.stops), n_vehicles, pool, best, limit, workers)
-                if mixed is not None and cost(problem, mixed)[1] < best_cost:
-                    best, best_cost = mixed, cost(problem, mixed)[1]
+                mixed_cost = None if mixed is None else cost(problem, mixed)[1]
+                if mixed_cost is not None and mixed_cost < best_cost:
+                    best, best_cost = mixed, mixed_cost
                     stats["recombined"] += 1
             stats["phases"].append((runs_best, best_cost, len(pool)))
             log.info(
@@ -186,9 +188,3 @@ def solve_restarts(problem: Problem, params: PlanParams, deadline: float):
             return [[] for _ in problem.vehicles], None, None, stats
         return out.routes, None, out.first_feasible_at, {**stats, "fallback": "ortools-ils"}
     return best + [[] for _ in range(n_vehicles - len(best))], None, first, stats
-
-
-def _task(seed: int, common: tuple, start, shape_k, part, trucks) -> tuple:
-    run_s, cooling, arc_scale = common
-    shape = SAVINGS_SHAPES[(shape_k or 0) % len(SAVINGS_SHAPES)]
-    return (seed, run_s, start, shape, cooling, arc_scale, part, trucks)

@@ -24,6 +24,7 @@ import time
 import numpy as np
 
 from optimizer.model import Problem
+from optimizer.recombine import pool_put
 
 AVG_REMOVED = 10  # c-bar: stops removed per iteration, on average
 MAX_STRING = 10  # L-max: the longest string cut from one route
@@ -235,13 +236,8 @@ class StringSearch:
 
     def _pool(self, touched: dict, pool: dict) -> None:
         for t in touched:
-            r = self.routes[t]
-            if r:
-                key = frozenset(c - 1 for c in r)
-                dist = int(self.cost[t]) - self.fixed
-                known = pool.get(key)
-                if known is None or dist < known[0]:
-                    pool[key] = (dist, [c - 1 for c in r])
+            if self.routes[t]:
+                pool_put(pool, int(self.cost[t]) - self.fixed, [c - 1 for c in self.routes[t]])
 
 
 POOL_WITHIN = 0.01  # accepted solutions within 1% of the best give their routes to the pool

@@ -24,19 +24,18 @@ def tree_pss_kib(root: int) -> int | None:
     """PSS of `root` and all its descendants in KiB, or None if /proc cannot tell."""
     if not (PROC / str(root) / "smaps_rollup").exists():
         return None
-    parents: dict[int, int] = {}
+    children: dict[int, list[int]] = {}
     for entry in PROC.iterdir():
         if entry.name.isdigit():
             try:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                parents[int(entry.name)] = int(fields[1])
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
             except (OSError, IndexError, ValueError):
                 continue  # the process ended while we looked
     tree, frontier = {root}, [root]
     while frontier:
-        pid = frontier.pop()
-        for child, parent in parents.items():
-            if parent == pid and child not in tree:
+        for child in children.get(frontier.pop(), []):
+            if child not in tree:
                 tree.add(child)
                 frontier.append(child)
     total = 0
