@@ -195,7 +195,11 @@ def _improve(
     are pooled and recombined. Anything else goes to `optimizer.region_search`."""
     if not interchangeable_vehicles(state.problem):
         from optimizer.region_search import improve_regions
+        from optimizer.rich_sisr import applies
+        from optimizer.string_rounds import improve_strings
 
+        if applies(state.problem) and not _missing_required(state):
+            return improve_strings(state, pool, workers, deadline, params)
         return improve_regions(state, pool, workers, deadline, params)
     rng = np.random.default_rng(params.seed)
     tried = improved = 0

@@ -1,0 +1,380 @@
+"""String removals (SISR) for rich problems: windows, shifts, lunch, unload trips, daily limits.
+
+The same ruin and recreate as `optimizer.sisr` (remove strings of consecutive stops from the
+routes near a random stop, put each stop back at its cheapest position, accept by simulated
+annealing), on routes in visit code: stops and the unloads between their trips. Unloads stay
+where they are (a ruin removes only stops); a trip left empty loses its unload, and each
+unload goes to the site cheapest between its neighbours when that keeps the day feasible.
+
+A position is a candidate for a stop only if the stop fits the trip's capacity and the day's
+limits, and if by the route's current schedule its window and the delay it causes downstream
+look feasible (`_Row.slack_s`: how late the next visit may arrive without breaking a later
+window or the shift). That test ignores how lunch moves, so the cheapest candidates are then
+scheduled exactly by `greedy.evaluate` (the checker's rules), and the first that works is
+taken: every route the search holds is feasible.
+
+Every stop must be required and every truck must carry every stop (no fractions); the caller
+checks `applies`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from optimizer.greedy import Context, evaluate
+from optimizer.model import Problem
+from optimizer.nodes import disposal_code, site_of
+
+AVG_REMOVED = 10  # c-bar: stops removed per iteration, on average
+MAX_STRING = 10  # L-max: the longest string cut from one route
+BLINK_RATE = 0.01  # each candidate position is skipped with this probability
+TRIES = 6  # exact schedules tried per stop before it counts as unplaceable
+T0_PER_ARC = 1.4  # start and end temperatures per unit of mean arc of the start
+TF_PER_ARC = 0.014
+NEIGHBOURS = 100
+_BIG = 1 << 40
+
+
+def applies(problem: Problem) -> bool:
+    """Every stop required and no fractions: what this search handles."""
+    return all(s.required and s.fraction is None for s in problem.stops) and all(
+        v.fractions is None for v in problem.vehicles
+    )
+
+
+class RichStringSearch:
+    """One SISR run over `problem` (see the module docstring)."""
+
+    def __init__(self, problem: Problem, seed: int = 0) -> None:
+        p = self.p = problem
+        self.ctx = Context(problem)
+        self.D = np.ascontiguousarray(p.distance_m, dtype=np.int64)
+        self.DT = np.ascontiguousarray(self.D.T)
+        self.T = np.ascontiguousarray(p.duration_s, dtype=np.int64)
+        self.TT = np.ascontiguousarray(self.T.T)
+        st = p.stops
+        self.loc = np.array([s.location for s in st], dtype=np.int64)
+        self.q = np.array([s.volume_l for s in st], dtype=np.int64)
+        self.kg = np.array([s.weight_kg for s in st], dtype=np.int64)
+        self.svc = np.array([s.service_s for s in st], dtype=np.int64)
+        self.ws = np.array([s.window_start_s for s in st], dtype=np.int64)
+        self.we = np.array([s.window_end_s for s in st], dtype=np.int64)
+        self.site_loc = np.array([d.location for d in p.disposal_sites], dtype=np.int64)
+        self.n, self.n_routes = len(st), len(p.vehicles)
+        self.rng = np.random.default_rng(seed)
+        k = min(self.n, NEIGHBOURS)
+        sub = self.D[np.ix_(self.loc, self.loc)]
+        sub = sub + sub.T
+        near = (
+            np.argpartition(sub, k - 1, axis=1)[:, :k]
+            if k < self.n
+            else np.tile(np.arange(self.n), (self.n, 1))
+        )
+        order = np.take_along_axis(sub, near, axis=1).argsort(axis=1, kind="stable")
+        self.adj = np.take_along_axis(near, order, axis=1).tolist()
+        depot_locs = np.array([p.depots[v.depot].location for v in p.vehicles])
+        self.depot_dist = self.D[depot_locs[0], self.loc] + self.D[self.loc, depot_locs[0]]
+        v = p.vehicles
+        self.cap_l = np.array([x.capacity_l for x in v], dtype=np.int64)
+        self.cap_kg = np.array([x.capacity_kg or _BIG for x in v], dtype=np.int64)
+        self.day_l = np.array([x.max_volume_l_per_day or _BIG for x in v], dtype=np.int64)
+        self.day_kg = np.array([x.max_weight_kg_per_day or _BIG for x in v], dtype=np.int64)
+        self.max_n = np.array([x.max_stops or _BIG for x in v], dtype=np.int64)
+        self.fixed = np.array([x.fixed_cost for x in v], dtype=np.int64)
+        self.depot_loc = depot_locs
+
+    # ------------------------------------------------------------------ state
+    def _load(self, routes: list[list[int]]) -> None:
+        self.routes = [list(r) for r in routes] + [[] for _ in range(self.n_routes - len(routes))]
+        self.width = max(len(r) for r in self.routes) + 12
+        shape = (self.n_routes, self.width)
+        z = lambda: np.zeros(shape, dtype=np.int64)  # noqa: E731
+        self.A, self.B, self.AB, self.TAB = z(), z(), z(), z()
+        self.dep, self.arr, self.slack = z(), z(), z()
+        self.trip_l, self.trip_kg = z(), z()
+        self.pen = np.full(shape, _BIG, dtype=np.int64)
+        self.used_l = np.zeros(self.n_routes, dtype=np.int64)
+        self.used_kg = np.zeros(self.n_routes, dtype=np.int64)
+        self.used_n = np.zeros(self.n_routes, dtype=np.int64)
+        self.cost = np.zeros(self.n_routes, dtype=np.int64)
+        self.route_of = np.full(self.n, -1, dtype=np.int64)
+        for t, r in enumerate(self.routes):
+            out = evaluate(self.ctx, t, r)
+            if out is None:
+                raise ValueError(f"route of vehicle {t} is not feasible")
+            self.routes[t] = out[0]
+            self._set_row(t, out[1])
+            self.route_of[[c for c in out[0] if c >= 0]] = t
+
+    def _code_loc(self, code: int) -> int:
+        return int(self.loc[code]) if code >= 0 else int(self.site_loc[site_of(code)])
+
+    def _set_row(self, t: int, times) -> None:
+        """Rewrite route t's row from its codes and exact schedule `times`."""
+        r = self.routes[t]
+        m = len(r)
+        if m + 2 > self.width:
+            self._widen(m + 12)
+        depot = int(self.depot_loc[t])
+        vehicle = self.p.vehicles[t]
+        locs = [depot] + [self._code_loc(c) for c in r] + [depot]
+        a = np.array(locs[:-1], dtype=np.int64)
+        b = np.array(locs[1:], dtype=np.int64)
+        self.A[t, : m + 1], self.B[t, : m + 1] = a, b
+        self.AB[t, : m + 1] = self.D[a, b]
+        self.TAB[t, : m + 1] = self.T[a, b]
+        self.cost[t] = int(self.AB[t, : m + 1].sum()) + (int(self.fixed[t]) if m else 0)
+        pen = self.pen[t]
+        pen[:] = _BIG
+        if m == 0:
+            pen[0] = self.fixed[t]
+            self.dep[t, 0] = vehicle.shift_start_s
+            self.slack[t, 0] = vehicle.shift_end_s - vehicle.shift_start_s  # rough
+            self.arr[t, 0] = vehicle.shift_start_s + self.TAB[t, 0]
+            self.trip_l[t, 0] = self.trip_kg[t, 0] = 0
+            self.used_l[t] = self.used_kg[t] = self.used_n[t] = 0
+            return
+        starts = times.starts
+        ends = [s + self._service(c) for c, s in zip(r, starts, strict=True)]
+        dep = [times.depot_departure_s] + ends
+        self.dep[t, : m + 1] = dep
+        arr = np.array(dep, dtype=np.int64) + self.TAB[t, : m + 1]
+        self.arr[t, : m + 1] = arr
+        # how late the visit after each position may arrive: backwards from the shift end
+        slack = [0] * (m + 1)
+        tol = vehicle.shift_end_s - times.depot_return_s
+        slack[m] = tol
+        we = self.we
+        for i in range(m - 1, -1, -1):
+            c = r[i]
+            hi = int(we[c]) if c >= 0 else self.p.disposal_sites[site_of(c)].close_s
+            wait = max(0, starts[i] - int(arr[i]))
+            tol = wait + min(hi - starts[i], tol)
+            slack[i] = tol
+        self.slack[t, : m + 1] = slack
+        # trip load seen from each position (the trip a stop inserted there joins)
+        tl = tk = 0
+        trips_l, trips_kg, cur_l, cur_kg = [], [], 0, 0
+        for c in r:
+            if c >= 0:
+                cur_l += int(self.q[c])
+                cur_kg += int(self.kg[c])
+            else:
+                trips_l.append(cur_l)
+                trips_kg.append(cur_kg)
+                cur_l = cur_kg = 0
+        trips_l.append(cur_l)
+        trips_kg.append(cur_kg)
+        k = 0
+        row_l, row_kg = self.trip_l[t], self.trip_kg[t]
+        for j in range(m + 1):
+            row_l[j], row_kg[j] = trips_l[k], trips_kg[k]
+            if j < m and r[j] < 0:
+                k += 1
+        stops = [c for c in r if c >= 0]
+        self.used_l[t] = int(self.q[stops].sum())
+        self.used_kg[t] = int(self.kg[stops].sum())
+        self.used_n[t] = len(stops)
+        last = m if (not self.p.disposal_sites or r[-1] >= 0) else m - 1
+        pen[: last + 1] = 0
+        del tl, tk
+
+    def _service(self, code: int) -> int:
+        if code >= 0:
+            return int(self.svc[code])
+        return self.p.disposal_sites[site_of(code)].unload_s
+
+    def _widen(self, width: int) -> None:
+        pad = width - self.width
+        for name in ("A", "B", "AB", "TAB", "dep", "arr", "slack", "trip_l", "trip_kg"):
+            arr = getattr(self, name)
+            setattr(self, name, np.hstack([arr, np.zeros((self.n_routes, pad), dtype=np.int64)]))
+        self.pen = np.hstack([self.pen, np.full((self.n_routes, pad), _BIG, dtype=np.int64)])
+        self.width = width
+
+    def _commit(self, t: int, codes: list[int]) -> bool:
+        """Route t becomes `codes` (empty trips dropped, sites re-chosen) if feasible."""
+        clean: list[int] = []
+        for c in codes:
+            if c < 0 and (not clean or clean[-1] < 0):
+                continue  # an unload with nothing on board
+            clean.append(c)
+        out = evaluate(self.ctx, t, self._best_sites(t, clean)) if clean else None
+        if out is None and clean:
+            out = evaluate(self.ctx, t, clean)
+            if out is None:
+                return False
+        if not clean:
+            self.routes[t] = []
+            self._set_row(t, None)
+            return True
+        self.routes[t] = out[0]
+        self._set_row(t, out[1])
+        return True
+
+    def _best_sites(self, t: int, codes: list[int]) -> list[int]:
+        if len(self.site_loc) < 2:
+            return codes
+        out = list(codes)
+        depot = int(self.depot_loc[t])
+        for i, c in enumerate(out):
+            if c >= 0:
+                continue
+            a = self._code_loc(out[i - 1]) if i else depot
+            b = self._code_loc(out[i + 1]) if i + 1 < len(out) else depot
+            k = int(np.argmin(self.D[a, self.site_loc] + self.D[self.site_loc, b]))
+            out[i] = disposal_code(k)
+        return out
+
+    def routes_out(self) -> list[list[int]]:
+        return [list(r) for r in self.routes]
+
+    # ------------------------------------------------------------------ ruin
+    def _ruin(self, touched: dict) -> list[int] | None:
+        rng, routes, route_of = self.rng, self.routes, self.route_of
+        in_use = sum(1 for r in routes if r)
+        ls_max = min(MAX_STRING, self.n / max(1, in_use))
+        ks = int(rng.uniform(1, 4 * AVG_REMOVED / (1 + ls_max)))
+        removed: list[int] = []
+        for c in self.adj[int(rng.integers(self.n))]:
+            if len(touched) >= ks:
+                break
+            t = int(route_of[c])
+            if t < 0 or t in touched:
+                continue
+            route = routes[t]
+            touched[t] = (route, self._times_of(t))
+            size = int(rng.uniform(1, min(len(route), ls_max) + 1))
+            pos = route.index(c)
+            start = int(rng.integers(max(0, pos - size + 1), min(pos, len(route) - size) + 1))
+            gone = [x for x in route[start : start + size] if x >= 0]
+            rest = route[:start] + [x for x in route[start : start + size] if x < 0]
+            rest += route[start + size :]
+            if not self._commit(t, rest):
+                return None
+            route_of[gone] = -1
+            removed.extend(gone)
+        return removed
+
+    def _times_of(self, t: int):
+        return self._saved_times[t]
+
+    # ------------------------------------------------------------------ recreate
+    def _order(self, removed: list[int]) -> None:
+        u = self.rng.random()
+        if u < 4 / 11:
+            self.rng.shuffle(removed)
+        elif u < 8 / 11:
+            removed.sort(key=lambda c: -self.q[c])
+        elif u < 10 / 11:
+            removed.sort(key=lambda c: -self.depot_dist[c])
+        else:
+            removed.sort(key=lambda c: self.depot_dist[c])
+
+    def _recreate(self, removed: list[int], touched: dict) -> bool:
+        self._order(removed)
+        rng = self.rng
+        for c in removed:
+            lc = int(self.loc[c])
+            delta = self.DT[lc][self.A] + self.D[lc][self.B] - self.AB + self.pen
+            start = np.maximum(self.dep + self.TT[lc][self.A], self.ws[c])
+            late = start + self.svc[c] + self.T[lc][self.B] - self.arr
+            bad = (start > self.we[c]) | (late > self.slack)
+            bad |= self.trip_l + self.q[c] > self.cap_l[:, None]
+            bad |= self.trip_kg + self.kg[c] > self.cap_kg[:, None]
+            bad |= (
+                (self.used_l + self.q[c] > self.day_l)
+                | (self.used_kg + self.kg[c] > self.day_kg)
+                | (self.used_n + 1 > self.max_n)
+            )[:, None]
+            delta[bad] = _BIG
+            delta[rng.random(delta.shape) < BLINK_RATE] = _BIG
+            order = np.argsort(delta, axis=None)[:TRIES]
+            placed = False
+            for at in order.tolist():
+                if delta.flat[at] >= _BIG:
+                    break
+                t, j = divmod(at, self.width)
+                route = self.routes[t]
+                if t not in touched:
+                    touched[t] = (route, self._saved_times[t])
+                trial = route[:j] + [c] + route[j:]
+                if self._commit(t, trial):
+                    self.route_of[c] = t
+                    placed = True
+                    break
+            if not placed:
+                return False
+        return True
+
+    # ------------------------------------------------------------------ search
+    def run(
+        self,
+        routes: list[list[int]],
+        time_limit_s: float,
+        cooling: tuple[float, float] = (0.0, 1.0),
+        arc_scale: float | None = None,
+    ) -> tuple[list[list[int]], int]:
+        """Search from feasible `routes` (visit code, one per vehicle) for `time_limit_s`;
+        return the best routes and their cost (distance + fixed costs)."""
+        t_start = time.monotonic()
+        self._load(routes)
+        self._saved_times = [self._snapshot(t) for t in range(self.n_routes)]
+        current = int(self.cost.sum())
+        best, best_routes = current, self.routes_out()
+        scale = arc_scale or self.arc_scale()
+        t0, tf = T0_PER_ARC * scale, TF_PER_ARC * scale
+        c0, c1 = cooling
+        self.iterations = self.accepted = 0
+        while True:
+            elapsed = time.monotonic() - t_start
+            if elapsed >= time_limit_s:
+                break
+            frac = c0 + (c1 - c0) * elapsed / time_limit_s
+            temperature = t0 * (tf / t0) ** frac
+            self.iterations += 1
+            touched: dict = {}
+            route_of = self.route_of.copy()
+            removed = self._ruin(touched)
+            if removed is not None and self._recreate(removed, touched):
+                new = int(self.cost.sum())
+                if new < current - temperature * math.log(self.rng.random()):
+                    current = new
+                    self.accepted += 1
+                    for t in touched:
+                        self._saved_times[t] = self._snapshot(t)
+                    if new < best:
+                        best, best_routes = new, self.routes_out()
+                    continue
+            for t, (r, snap) in touched.items():  # rejected: put the touched routes back
+                self.routes[t] = r
+                self._restore(t, snap)
+            self.route_of = route_of
+        return best_routes, best
+
+    def arc_scale(self) -> float:
+        """Mean arc length of the current routes (fixed costs left out): the unit of the
+        annealing temperatures."""
+        used = [t for t, r in enumerate(self.routes) if r]
+        dist = int(self.cost.sum()) - int(self.fixed[used].sum())
+        return max(1.0, dist / max(1, self.n + len(used)))
+
+    _ROW = ("A", "B", "AB", "TAB", "dep", "arr", "slack", "trip_l", "trip_kg", "pen")
+
+    def _snapshot(self, t: int) -> tuple:
+        rows = tuple(getattr(self, name)[t].copy() for name in self._ROW)
+        return rows, (self.used_l[t], self.used_kg[t], self.used_n[t], self.cost[t])
+
+    def _restore(self, t: int, snap: tuple) -> None:
+        rows, scalars = snap
+        for name, row in zip(self._ROW, rows, strict=True):
+            arr = getattr(self, name)
+            if len(row) < self.width:
+                arr[t, : len(row)] = row
+                arr[t, len(row) :] = _BIG if name == "pen" else 0
+            else:
+                arr[t] = row[: self.width]
+        self.used_l[t], self.used_kg[t], self.used_n[t], self.cost[t] = scalars

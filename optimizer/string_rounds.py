@@ -1,0 +1,111 @@
+"""The improvement phase for rich problems that `optimizer.rich_sisr` handles: string
+removals on both cores.
+
+The search runs in rounds of `ROUND_S` seconds that continue one annealing schedule over the
+time left. Each round cuts the trucks into one group per worker (a random truck's day and
+the days nearest to it, about an equal share of the stops; idle trucks shared out), and each
+worker process runs `RichStringSearch` over its group's stops and trucks from their current
+routes. A group's best routes replace its old ones: every route is feasible (the search
+schedules each one exactly) and a search never returns worse than it started. The cut moves
+every round, so stops travel between groups over the rounds.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from optimizer.decompose import State, nearest_routes, total_cost, worker_problem
+from optimizer.greedy import Context, evaluate, route_distance
+from optimizer.model import PlanParams
+from optimizer.rich_sisr import RichStringSearch
+
+log = logging.getLogger(__name__)
+
+ROUND_S = 10.0
+END_MARGIN_S = 0.5  # handing results back
+
+
+def _run(task: tuple) -> tuple:
+    """Worker: one string search over `stops` and `vehicles` from `routes` (visit code in
+    the whole problem's indices); (best routes in those indices, their cost, iterations)."""
+    seed, vehicles, stops, routes, limit_s, cooling, arc_scale = task
+    sub = worker_problem().restrict(stops, vehicles)
+    local = {s: i for i, s in enumerate(stops)}
+    start = [[local[c] if c >= 0 else c for c in r] for r in routes]
+    search = RichStringSearch(sub, seed)
+    best, value = search.run(start, limit_s, cooling, arc_scale)
+    return [[stops[c] if c >= 0 else c for c in r] for r in best], value, search.iterations
+
+
+def improve_strings(
+    state: State, pool, workers: int, deadline: float, params: PlanParams
+) -> tuple[int, int]:
+    """Search until the deadline; returns (rounds, rounds that improved)."""
+    rng = np.random.default_rng(params.seed)
+    t_start = time.monotonic()
+    total_s = max(0.1, deadline - t_start)
+    p = state.problem
+    used = [v for v, r in enumerate(state.routes) if r]
+    dist = sum(route_distance(p, v, state.routes[v]) for v in used)
+    arc_scale = max(1.0, dist / max(1, len(p.stops) + len(used)))
+    ctx = Context(p)
+    rounds = improved = iterations = 0
+    while True:
+        remaining = deadline - time.monotonic() - END_MARGIN_S
+        if remaining < 0.3:
+            break
+        run_s = remaining / max(1, round(remaining / ROUND_S))
+        done = (time.monotonic() - t_start) / total_s
+        cooling = (done, min(1.0, done + run_s / total_s))
+        tasks = [
+            (
+                params.seed + rounds * workers + k,
+                veh,
+                stops,
+                [state.routes[v] for v in veh],
+                run_s,
+                cooling,
+                arc_scale,
+            )
+            for k, (veh, stops) in enumerate(_groups(state, workers, rng))
+        ]
+        before = total_cost(state)
+        for (_, veh, *_), (routes, _, its) in zip(tasks, pool.map(_run, tasks), strict=True):
+            iterations += its
+            old = sum(state.route_cost(v) for v in veh)
+            if sum(state.route_cost(v, r) for v, r in zip(veh, routes, strict=True)) > old:
+                continue
+            outs = [evaluate(ctx, v, r) for v, r in zip(veh, routes, strict=True)]
+            if any(out is None for out in outs):
+                continue  # cannot happen (the search keeps every route feasible)
+            for v, out in zip(veh, outs, strict=True):
+                state.routes[v], state.times[v] = out if out[0] else ([], None)
+        rounds += 1
+        improved += total_cost(state) < before
+        if params.log_progress:
+            log.info(
+                "string rounds %d, %d iterations, cost %d", rounds, iterations, total_cost(state)
+            )
+    return rounds, improved
+
+
+def _groups(state: State, workers: int, rng) -> list[tuple[list[int], list[int]]]:
+    """The trucks cut into up to `workers` groups of nearby days: (vehicles, stops)."""
+    used = [v for v, r in enumerate(state.routes) if r]
+    idle = [v for v, r in enumerate(state.routes) if not r]
+    size = len(state.problem.stops) / max(1, workers)
+    groups: list[list[int]] = []
+    while used:
+        if len(groups) == workers - 1:
+            chosen = used
+        else:
+            chosen = nearest_routes(state, int(rng.choice(used)), used, size, min_routes=1)
+        groups.append(chosen)
+        used = [v for v in used if v not in chosen]
+    groups = groups or [[]]
+    for k, v in enumerate(idle):
+        groups[k % len(groups)].append(v)
+    return [(veh, sorted(c for v in veh for c in state.routes[v] if c >= 0)) for veh in groups]
