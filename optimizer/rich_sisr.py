@@ -8,7 +8,7 @@ unload goes to the site cheapest between its neighbours when that keeps the day 
 
 A position is a candidate for a stop only if the stop fits the trip's capacity and the day's
 limits, and if by the route's current schedule its window and the delay it causes downstream
-look feasible (`_Row.slack_s`: how late the next visit may arrive without breaking a later
+look feasible (the `slack` row: how late the next visit may arrive without breaking a later
 window or the shift). That test ignores how lunch moves, so the cheapest candidates are then
 scheduled exactly by `greedy.evaluate` (the checker's rules), and the first that works is
 taken: every route the search holds is feasible.
@@ -91,11 +91,9 @@ class RichStringSearch:
         self.routes = [list(r) for r in routes] + [[] for _ in range(self.n_routes - len(routes))]
         self.width = max(len(r) for r in self.routes) + 12
         shape = (self.n_routes, self.width)
-        z = lambda: np.zeros(shape, dtype=np.int64)  # noqa: E731
-        self.A, self.B, self.AB, self.TAB = z(), z(), z(), z()
-        self.dep, self.arr, self.slack = z(), z(), z()
-        self.trip_l, self.trip_kg = z(), z()
-        self.pen = np.full(shape, _BIG, dtype=np.int64)
+        for name in self._ROW:
+            setattr(self, name, np.zeros(shape, dtype=np.int64))
+        self.pen[:] = _BIG
         self.used_l = np.zeros(self.n_routes, dtype=np.int64)
         self.used_kg = np.zeros(self.n_routes, dtype=np.int64)
         self.used_n = np.zeros(self.n_routes, dtype=np.int64)
@@ -156,7 +154,6 @@ class RichStringSearch:
             slack[i] = tol
         self.slack[t, : m + 1] = slack
         # trip load seen from each position (the trip a stop inserted there joins)
-        tl = tk = 0
         trips_l, trips_kg, cur_l, cur_kg = [], [], 0, 0
         for c in r:
             if c >= 0:
@@ -180,7 +177,6 @@ class RichStringSearch:
         self.used_n[t] = len(stops)
         last = m if (not self.p.disposal_sites or r[-1] >= 0) else m - 1
         pen[: last + 1] = 0
-        del tl, tk
 
     def _service(self, code: int) -> int:
         if code >= 0:
@@ -189,10 +185,9 @@ class RichStringSearch:
 
     def _widen(self, width: int) -> None:
         pad = width - self.width
-        for name in ("A", "B", "AB", "TAB", "dep", "arr", "slack", "trip_l", "trip_kg"):
-            arr = getattr(self, name)
-            setattr(self, name, np.hstack([arr, np.zeros((self.n_routes, pad), dtype=np.int64)]))
-        self.pen = np.hstack([self.pen, np.full((self.n_routes, pad), _BIG, dtype=np.int64)])
+        for name in self._ROW:
+            fill = np.full((self.n_routes, pad), _BIG if name == "pen" else 0, dtype=np.int64)
+            setattr(self, name, np.hstack([getattr(self, name), fill]))
         self.width = width
 
     def _commit(self, t: int, codes: list[int]) -> bool:
@@ -246,7 +241,7 @@ class RichStringSearch:
             if t < 0 or t in touched:
                 continue
             route = routes[t]
-            touched[t] = (route, self._times_of(t))
+            touched[t] = (route, self._saved[t])
             size = int(rng.uniform(1, min(len(route), ls_max) + 1))
             pos = route.index(c)
             start = int(rng.integers(max(0, pos - size + 1), min(pos, len(route) - size) + 1))
@@ -258,9 +253,6 @@ class RichStringSearch:
             route_of[gone] = -1
             removed.extend(gone)
         return removed
-
-    def _times_of(self, t: int):
-        return self._saved_times[t]
 
     # ------------------------------------------------------------------ recreate
     def _order(self, removed: list[int]) -> None:
@@ -300,7 +292,7 @@ class RichStringSearch:
                 t, j = divmod(at, self.width)
                 route = self.routes[t]
                 if t not in touched:
-                    touched[t] = (route, self._saved_times[t])
+                    touched[t] = (route, self._saved[t])
                 trial = route[:j] + [c] + route[j:]
                 if self._commit(t, trial):
                     self.route_of[c] = t
@@ -322,7 +314,7 @@ class RichStringSearch:
         return the best routes and their cost (distance + fixed costs)."""
         t_start = time.monotonic()
         self._load(routes)
-        self._saved_times = [self._snapshot(t) for t in range(self.n_routes)]
+        self._saved = [self._snapshot(t) for t in range(self.n_routes)]
         current = int(self.cost.sum())
         best, best_routes = current, self.routes_out()
         scale = arc_scale or self.arc_scale()
@@ -345,7 +337,7 @@ class RichStringSearch:
                     current = new
                     self.accepted += 1
                     for t in touched:
-                        self._saved_times[t] = self._snapshot(t)
+                        self._saved[t] = self._snapshot(t)
                     if new < best:
                         best, best_routes = new, self.routes_out()
                     continue
@@ -362,6 +354,9 @@ class RichStringSearch:
         dist = int(self.cost.sum()) - int(self.fixed[used].sum())
         return max(1.0, dist / max(1, self.n + len(used)))
 
+    #: The per-position rows of a route: node before and after, their distance and travel
+    #: time, departure from the node before, old arrival at the node after, slack, trip loads
+    #: and the insertion penalty (0, a truck's fixed cost on an empty route, or "never").
     _ROW = ("A", "B", "AB", "TAB", "dep", "arr", "slack", "trip_l", "trip_kg", "pen")
 
     def _snapshot(self, t: int) -> tuple:

@@ -71,7 +71,10 @@ def improve_strings(
                 arc_scale,
             )
             for k, (veh, stops) in enumerate(_groups(state, workers, rng))
+            if stops
         ]
+        if not tasks:
+            break
         before = total_cost(state)
         for (_, veh, *_), (routes, _, its) in zip(tasks, pool.map(_run, tasks), strict=True):
             iterations += its
