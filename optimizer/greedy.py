@@ -138,14 +138,20 @@ def _best_site(ctx: Context, here: int, toward: int, on_board: set) -> int:
     return int(np.argmin(cost))
 
 
-def evaluate(ctx: Context, v: int, route: list[int]) -> tuple[list[int], RouteTimes] | None:
-    """A full route (trailing unload added if needed) and its schedule, or None if infeasible."""
+def evaluate(
+    ctx: Context, v: int, route: list[int], keep_last_unload: bool = False
+) -> tuple[list[int], RouteTimes] | None:
+    """A full route and its schedule, or None if infeasible. The last unload goes to the
+    best site for the way home (added if missing), or with `keep_last_unload` stays as given."""
     p = ctx.p
     vehicle = p.vehicles[v]
     depot = p.depots[vehicle.depot].location
     route = list(route)
+    kept = route[-1] if keep_last_unload and route and route[-1] < 0 else None
     while route and route[-1] < 0:
         route.pop()
+    if kept is not None and route:
+        route.append(kept)
     if not route:
         return [], RouteTimes([], vehicle.shift_start_s, vehicle.shift_start_s, None)
     load = kg = n = day_l = day_kg = 0

@@ -24,9 +24,10 @@ import time
 
 import numpy as np
 
-from optimizer.greedy import Context, evaluate
+from optimizer.greedy import Clock, Context, advance, evaluate, finish_day
 from optimizer.model import Problem
-from optimizer.nodes import disposal_code, site_of
+from optimizer.nodes import disposal_code
+from optimizer.ortools_solve import RouteTimes
 
 AVG_REMOVED = 10  # c-bar: stops removed per iteration, on average
 MAX_STRING = 10  # L-max: the longest string cut from one route
@@ -85,6 +86,14 @@ class RichStringSearch:
         self.max_n = np.array([x.max_stops or _BIG for x in v], dtype=np.int64)
         self.fixed = np.array([x.fixed_cost for x in v], dtype=np.int64)
         self.depot_loc = depot_locs
+        # per visit code (a site -k-1 at row K-k-1, a stop s at row K+s): where, how long, until
+        sites = p.disposal_sites
+        self.n_sites = len(sites)
+        self.code_loc = np.concatenate((self.site_loc[::-1], self.loc))
+        self.code_svc = np.array(
+            [d.unload_s for d in sites[::-1]] + self.svc.tolist(), dtype=np.int64
+        )
+        self.code_hi = np.array([d.close_s for d in sites[::-1]] + self.we.tolist(), dtype=np.int64)
 
     # ------------------------------------------------------------------ state
     def _load(self, routes: list[list[int]]) -> None:
@@ -99,89 +108,76 @@ class RichStringSearch:
         self.used_n = np.zeros(self.n_routes, dtype=np.int64)
         self.cost = np.zeros(self.n_routes, dtype=np.int64)
         self.route_of = np.full(self.n, -1, dtype=np.int64)
+        self.times: list = [None] * self.n_routes
         for t, r in enumerate(self.routes):
-            out = evaluate(self.ctx, t, r)
+            out = evaluate(self.ctx, t, r, keep_last_unload=True)
             if out is None:
                 raise ValueError(f"route of vehicle {t} is not feasible")
             self.routes[t] = out[0]
             self._set_row(t, out[1])
             self.route_of[[c for c in out[0] if c >= 0]] = t
 
-    def _code_loc(self, code: int) -> int:
-        return int(self.loc[code]) if code >= 0 else int(self.site_loc[site_of(code)])
-
     def _set_row(self, t: int, times) -> None:
         """Rewrite route t's row from its codes and exact schedule `times`."""
         r = self.routes[t]
+        self.times[t] = times
         m = len(r)
         if m + 2 > self.width:
             self._widen(m + 12)
         depot = int(self.depot_loc[t])
         vehicle = self.p.vehicles[t]
-        locs = [depot] + [self._code_loc(c) for c in r] + [depot]
-        a = np.array(locs[:-1], dtype=np.int64)
-        b = np.array(locs[1:], dtype=np.int64)
-        self.A[t, : m + 1], self.B[t, : m + 1] = a, b
-        self.AB[t, : m + 1] = self.D[a, b]
-        self.TAB[t, : m + 1] = self.T[a, b]
-        self.cost[t] = int(self.AB[t, : m + 1].sum()) + (int(self.fixed[t]) if m else 0)
         pen = self.pen[t]
         pen[:] = _BIG
         if m == 0:
             pen[0] = self.fixed[t]
-            self.dep[t, 0] = vehicle.shift_start_s
+            self.A[t, 0] = self.B[t, 0] = depot
+            self.AB[t, 0] = self.TAB[t, 0] = 0
+            self.dep[t, 0] = self.arr[t, 0] = vehicle.shift_start_s
             self.slack[t, 0] = vehicle.shift_end_s - vehicle.shift_start_s  # rough
-            self.arr[t, 0] = vehicle.shift_start_s + self.TAB[t, 0]
             self.trip_l[t, 0] = self.trip_kg[t, 0] = 0
-            self.used_l[t] = self.used_kg[t] = self.used_n[t] = 0
+            self.used_l[t] = self.used_kg[t] = self.used_n[t] = self.cost[t] = 0
             return
-        starts = times.starts
-        ends = [s + self._service(c) for c, s in zip(r, starts, strict=True)]
-        dep = [times.depot_departure_s] + ends
+        idx = np.array(r, dtype=np.int64) + self.n_sites  # row of each code in the code arrays
+        locs = self.code_loc[idx]
+        a = np.concatenate(([depot], locs))
+        b = np.concatenate((locs, [depot]))
+        self.A[t, : m + 1], self.B[t, : m + 1] = a, b
+        ab = self.AB[t, : m + 1] = self.D[a, b]
+        self.TAB[t, : m + 1] = self.T[a, b]
+        self.cost[t] = int(ab.sum()) + int(self.fixed[t])
+        starts = np.array(times.starts, dtype=np.int64)
+        dep = np.concatenate(([times.depot_departure_s], starts + self.code_svc[idx]))
         self.dep[t, : m + 1] = dep
-        arr = np.array(dep, dtype=np.int64) + self.TAB[t, : m + 1]
-        self.arr[t, : m + 1] = arr
-        # how late the visit after each position may arrive: backwards from the shift end
-        slack = [0] * (m + 1)
-        tol = vehicle.shift_end_s - times.depot_return_s
-        slack[m] = tol
-        we = self.we
-        for i in range(m - 1, -1, -1):
-            c = r[i]
-            hi = int(we[c]) if c >= 0 else self.p.disposal_sites[site_of(c)].close_s
-            wait = max(0, starts[i] - int(arr[i]))
-            tol = wait + min(hi - starts[i], tol)
-            slack[i] = tol
-        self.slack[t, : m + 1] = slack
-        # trip load seen from each position (the trip a stop inserted there joins)
-        trips_l, trips_kg, cur_l, cur_kg = [], [], 0, 0
-        for c in r:
-            if c >= 0:
-                cur_l += int(self.q[c])
-                cur_kg += int(self.kg[c])
-            else:
-                trips_l.append(cur_l)
-                trips_kg.append(cur_kg)
-                cur_l = cur_kg = 0
-        trips_l.append(cur_l)
-        trips_kg.append(cur_kg)
-        k = 0
-        row_l, row_kg = self.trip_l[t], self.trip_kg[t]
-        for j in range(m + 1):
-            row_l[j], row_kg[j] = trips_l[k], trips_kg[k]
-            if j < m and r[j] < 0:
-                k += 1
-        stops = [c for c in r if c >= 0]
+        arr = self.arr[t, : m + 1] = dep + self.TAB[t, : m + 1]
+        # How late the visit after each position may arrive: slack_i = wait_i + min(latest_i
+        # - start_i, slack_i+1), back from the shift end; as a suffix minimum of prefix sums.
+        wait = np.maximum(0, starts - arr[:m])
+        waited = np.cumsum(wait)
+        ends = np.concatenate(
+            (
+                waited + self.code_hi[idx] - starts,
+                [waited[-1] + vehicle.shift_end_s - times.depot_return_s],
+            )
+        )
+        self.slack[t, : m + 1] = np.minimum.accumulate(ends[::-1])[::-1] - np.concatenate(
+            ([0], waited)
+        )
+        # the load of the trip a stop inserted at each position joins
+        unload = idx < self.n_sites
+        trip = np.concatenate(([0], np.cumsum(unload)))
+        stop_trip = trip[:m][~unload]
+        stops = idx[~unload] - self.n_sites
+        for row, load in ((self.trip_l[t], self.q), (self.trip_kg[t], self.kg)):
+            per_trip = np.bincount(stop_trip, weights=load[stops], minlength=trip[-1] + 1)
+            row[: m + 1] = per_trip.astype(np.int64)[trip]
         self.used_l[t] = int(self.q[stops].sum())
         self.used_kg[t] = int(self.kg[stops].sum())
         self.used_n[t] = len(stops)
         last = m if (not self.p.disposal_sites or r[-1] >= 0) else m - 1
         pen[: last + 1] = 0
 
-    def _service(self, code: int) -> int:
-        if code >= 0:
-            return int(self.svc[code])
-        return self.p.disposal_sites[site_of(code)].unload_s
+    def _code_loc(self, code: int) -> int:
+        return int(self.code_loc[code + self.n_sites])
 
     def _widen(self, width: int) -> None:
         pad = width - self.width
@@ -197,9 +193,9 @@ class RichStringSearch:
             if c < 0 and (not clean or clean[-1] < 0):
                 continue  # an unload with nothing on board
             clean.append(c)
-        out = evaluate(self.ctx, t, self._best_sites(t, clean)) if clean else None
+        out = evaluate(self.ctx, t, self._best_sites(t, clean), True) if clean else None
         if out is None and clean:
-            out = evaluate(self.ctx, t, clean)
+            out = evaluate(self.ctx, t, clean, keep_last_unload=True)
             if out is None:
                 return False
         if not clean:
@@ -208,6 +204,30 @@ class RichStringSearch:
             return True
         self.routes[t] = out[0]
         self._set_row(t, out[1])
+        return True
+
+    def _insert(self, t: int, j: int, c: int) -> bool:
+        """Stop c into route t before code j, if the day still works. The schedule up to j
+        stays as it is, so only the rest of the day is simulated, from the clock as it was
+        when the truck left code j - 1 (`greedy.advance`, the checker's rules). Capacity and
+        the day's limits were tested by the caller's row filter."""
+        route, times = self.routes[t], self.times[t]
+        if not route:
+            return self._commit(t, [c])
+        p = self.p
+        clock = Clock(int(self.A[t, j]), int(self.dep[t, j]))
+        brk = times.break_start_s
+        clock.brk = brk if brk is not None and brk < clock.dep else None  # taken already
+        clock.starts = list(times.starts[:j])
+        trial = route[:j] + [c] + route[j:]
+        for code in trial[j:]:
+            if not advance(p, t, clock, code):
+                return False
+        end = finish_day(p, t, clock)
+        if end is None:
+            return False
+        self.routes[t] = trial
+        self._set_row(t, RouteTimes(clock.starts, times.depot_departure_s, end, clock.brk))
         return True
 
     def _best_sites(self, t: int, codes: list[int]) -> list[int]:
@@ -293,8 +313,7 @@ class RichStringSearch:
                 route = self.routes[t]
                 if t not in touched:
                     touched[t] = (route, self._saved[t])
-                trial = route[:j] + [c] + route[j:]
-                if self._commit(t, trial):
+                if self._insert(t, j, c):
                     self.route_of[c] = t
                     placed = True
                     break
@@ -361,7 +380,7 @@ class RichStringSearch:
 
     def _snapshot(self, t: int) -> tuple:
         rows = tuple(getattr(self, name)[t].copy() for name in self._ROW)
-        return rows, (self.used_l[t], self.used_kg[t], self.used_n[t], self.cost[t])
+        return rows, (self.used_l[t], self.used_kg[t], self.used_n[t], self.cost[t], self.times[t])
 
     def _restore(self, t: int, snap: tuple) -> None:
         rows, scalars = snap
@@ -372,4 +391,4 @@ class RichStringSearch:
                 arr[t, len(row) :] = _BIG if name == "pen" else 0
             else:
                 arr[t] = row[: self.width]
-        self.used_l[t], self.used_kg[t], self.used_n[t], self.cost[t] = scalars
+        self.used_l[t], self.used_kg[t], self.used_n[t], self.cost[t], self.times[t] = scalars

@@ -36,7 +36,11 @@ def _run(task: tuple) -> tuple:
     local = {s: i for i, s in enumerate(stops)}
     start = [[local[c] if c >= 0 else c for c in r] for r in routes]
     search = RichStringSearch(sub, seed)
-    best, value = search.run(start, limit_s, cooling, arc_scale)
+    try:
+        best, value = search.run(start, limit_s, cooling, arc_scale)
+    except ValueError as exc:  # a day our schedule does not reproduce: leave the group
+        log.warning("string search over %d trucks skipped: %s", len(vehicles), exc)
+        return routes, None, 0
     return [[stops[c] if c >= 0 else c for c in r] for r in best], value, search.iterations
 
 
@@ -81,7 +85,7 @@ def improve_strings(
             old = sum(state.route_cost(v) for v in veh)
             if sum(state.route_cost(v, r) for v, r in zip(veh, routes, strict=True)) > old:
                 continue
-            outs = [evaluate(ctx, v, r) for v, r in zip(veh, routes, strict=True)]
+            outs = [evaluate(ctx, v, r, True) for v, r in zip(veh, routes, strict=True)]
             if any(out is None for out in outs):
                 continue  # cannot happen (the search keeps every route feasible)
             for v, out in zip(veh, outs, strict=True):

@@ -26,7 +26,7 @@ def _checked(problem, routes) -> list[str]:
     ctx = Context(problem)
     times = []
     for v, r in enumerate(routes):
-        out = evaluate(ctx, v, r)
+        out = evaluate(ctx, v, r, keep_last_unload=True)
         assert out is not None, f"route {v} cannot be scheduled"
         times.append(out[1] if r else None)
     plan = build_plan(problem, routes, times, {}, 0.0, None)
@@ -122,3 +122,43 @@ def test_plan_routes_on_kim_277_goes_through_string_rounds():
     assert not plan.unserved
     assert plan.stats["regions_tried"] >= 1
     assert check_plan(problem, plan, require_all=True) == []
+
+
+@pytest.mark.parametrize("name, trucks", [("102_stop", 3), ("1932_stop", 20)])
+def test_an_insertion_schedules_the_day_as_a_full_evaluation_does(name, trucks):
+    """Inserting a stop simulates only the rest of the day from the clock at the insertion
+    point: at every position where capacity allows, the same verdict and the same schedule
+    as `greedy.evaluate` over the whole day (lunch, windows, shift end; 1932_stop's days
+    are full, so many insertions fail)."""
+    p = read_kim2006(next(path for path in KIM if path.stem == name), trucks, 0)
+    start, _ = greedy_routes(p, None, 0.2)
+    repair(p, start, [None] * len(start))
+    search = RichStringSearch(p, seed=0)
+    search.run(start, 0.0)
+    ctx = Context(p)
+    compared = feasible = 0
+    for u, t in ((0, 1), (1, 2), (2, 0)):
+        for c in [x for x in search.routes[u] if x >= 0][::3]:
+            route, times = search.routes[t], search.times[t]
+            for j in range(len(route)):
+                if search.trip_l[t, j] + search.q[c] > search.cap_l[t]:
+                    continue
+                if search.used_l[t] + search.q[c] > search.day_l[t]:
+                    continue
+                trial = route[:j] + [c] + route[j:]
+                full = evaluate(ctx, t, trial, keep_last_unload=True)
+                ok = search._insert(t, j, c)
+                compared += 1
+                assert ok == (full is not None), (t, j, c)
+                if ok:
+                    feasible += 1
+                    assert search.times[t].starts == full[1].starts
+                    assert search.times[t].break_start_s == full[1].break_start_s
+                    assert search.times[t].depot_return_s == full[1].depot_return_s
+                    search.routes[t] = route  # undo
+                    search._set_row(t, times)
+    assert compared > 100
+    if name == "102_stop":
+        assert feasible > 0  # schedules compared
+    else:
+        assert feasible < compared  # full days: refusals compared
