@@ -3,8 +3,10 @@
 Plain CVRP with identical trucks (the CVRPLIB instances) goes to our string-removal search
 on both cores (`optimizer.restarts`, `optimizer.sisr`). Other small problems go to OR-Tools
 directly (guided local search from a warm start); larger ones through `optimizer.decompose`:
-a first solution, then regions re-optimised by OR-Tools across both cores. Every plan is
-checked by `optimizer.checker` before it is returned.
+a first solution, then our string removals for rich problems (`optimizer.string_rounds`)
+when every stop is required and none has a fraction, otherwise regions re-optimised by
+OR-Tools, across both cores. Every plan is checked by `optimizer.checker` before it is
+returned.
 """
 
 from __future__ import annotations
