@@ -36,13 +36,14 @@ TRIES = 6  # exact schedules tried per stop before it counts as unplaceable
 T0_PER_ARC = 1.4  # start and end temperatures per unit of mean arc of the start
 TF_PER_ARC = 0.014
 NEIGHBOURS = 100
+NEAR_LEFT_OUT = 10  # a ruin also offers the optional stops left out among its seed's nearest
 _BIG = 1 << 40
 
 
 def applies(problem: Problem) -> bool:
-    """Every stop required and no fractions: what this search handles."""
-    return all(s.required and s.fraction is None for s in problem.stops) and all(
-        v.fractions is None for v in problem.vehicles
+    """No truck and no site is limited to some fractions: what this search handles."""
+    return all(v.fractions is None for v in problem.vehicles) and all(
+        d.fractions is None for d in problem.disposal_sites
     )
 
 
@@ -52,18 +53,25 @@ class RichStringSearch:
     def __init__(self, problem: Problem, seed: int = 0) -> None:
         p = self.p = problem
         self.ctx = Context(problem)
-        self.D = np.ascontiguousarray(p.distance_m, dtype=np.int64)
-        self.DT = np.ascontiguousarray(self.D.T)
-        self.T = np.ascontiguousarray(p.duration_s, dtype=np.int64)
-        self.TT = np.ascontiguousarray(self.T.T)
         st = p.stops
-        self.loc = np.array([s.location for s in st], dtype=np.int64)
+        # matrices over this problem's own places only (a part of a city is far smaller)
+        depot_glob = [p.depots[v.depot].location for v in p.vehicles]
+        site_glob = [d.location for d in p.disposal_sites]
+        self.glob = np.unique(depot_glob + site_glob + [s.location for s in st])
+        local = {int(g): i for i, g in enumerate(self.glob)}
+        self.D = np.ascontiguousarray(p.distance_m[np.ix_(self.glob, self.glob)], dtype=np.int64)
+        self.DT = np.ascontiguousarray(self.D.T)
+        self.T = np.ascontiguousarray(p.duration_s[np.ix_(self.glob, self.glob)], dtype=np.int64)
+        self.TT = np.ascontiguousarray(self.T.T)
+        self.loc = np.array([local[s.location] for s in st], dtype=np.int64)
         self.q = np.array([s.volume_l for s in st], dtype=np.int64)
         self.kg = np.array([s.weight_kg for s in st], dtype=np.int64)
         self.svc = np.array([s.service_s for s in st], dtype=np.int64)
         self.ws = np.array([s.window_start_s for s in st], dtype=np.int64)
         self.we = np.array([s.window_end_s for s in st], dtype=np.int64)
-        self.site_loc = np.array([d.location for d in p.disposal_sites], dtype=np.int64)
+        self.site_loc = np.array([local[g] for g in site_glob], dtype=np.int64)
+        self.prize = np.array([0 if s.required else s.prize for s in st], dtype=np.int64)
+        self.required = np.array([s.required for s in st], dtype=bool)
         self.n, self.n_routes = len(st), len(p.vehicles)
         self.rng = np.random.default_rng(seed)
         k = min(self.n, NEIGHBOURS)
@@ -76,7 +84,7 @@ class RichStringSearch:
         )
         order = np.take_along_axis(sub, near, axis=1).argsort(axis=1, kind="stable")
         self.adj = np.take_along_axis(near, order, axis=1).tolist()
-        depot_locs = np.array([p.depots[v.depot].location for v in p.vehicles])
+        depot_locs = np.array([local[g] for g in depot_glob], dtype=np.int64)
         self.depot_dist = self.D[depot_locs[0], self.loc] + self.D[self.loc, depot_locs[0]]
         v = p.vehicles
         self.cap_l = np.array([x.capacity_l for x in v], dtype=np.int64)
@@ -116,6 +124,10 @@ class RichStringSearch:
             self.routes[t] = out[0]
             self._set_row(t, out[1])
             self.route_of[[c for c in out[0] if c >= 0]] = t
+        out = self.route_of < 0
+        if (out & self.required).any():
+            raise ValueError(f"{int((out & self.required).sum())} required stops on no route")
+        self.out_prize = int(self.prize[out].sum())  # what the stops left out cost
 
     def _set_row(self, t: int, times) -> None:
         """Rewrite route t's row from its codes and exact schedule `times`."""
@@ -215,7 +227,7 @@ class RichStringSearch:
         if not route:
             return self._commit(t, [c])
         p = self.p
-        clock = Clock(int(self.A[t, j]), int(self.dep[t, j]))
+        clock = Clock(int(self.glob[self.A[t, j]]), int(self.dep[t, j]))
         brk = times.break_start_s
         clock.brk = brk if brk is not None and brk < clock.dep else None  # taken already
         clock.starts = list(times.starts[:j])
@@ -253,8 +265,9 @@ class RichStringSearch:
         in_use = sum(1 for r in routes if r)
         ls_max = min(MAX_STRING, self.n / max(1, in_use))
         ks = int(rng.uniform(1, 4 * AVG_REMOVED / (1 + ls_max)))
-        removed: list[int] = []
-        for c in self.adj[int(rng.integers(self.n))]:
+        near = self.adj[int(rng.integers(self.n))]
+        removed = [c for c in near[:NEAR_LEFT_OUT] if route_of[c] < 0]  # optional, left out
+        for c in near:
             if len(touched) >= ks:
                 break
             t = int(route_of[c])
@@ -271,6 +284,7 @@ class RichStringSearch:
             if not self._commit(t, rest):
                 return None
             route_of[gone] = -1
+            self.out_prize += int(self.prize[gone].sum())
             removed.extend(gone)
         return removed
 
@@ -304,6 +318,8 @@ class RichStringSearch:
             )[:, None]
             delta[bad] = _BIG
             delta[rng.random(delta.shape) < BLINK_RATE] = _BIG
+            if not self.required[c]:  # worth serving only if it costs less than its prize
+                delta[delta >= self.prize[c]] = _BIG
             order = np.argsort(delta, axis=None)[:TRIES]
             placed = False
             for at in order.tolist():
@@ -315,9 +331,10 @@ class RichStringSearch:
                     touched[t] = (route, self._saved[t])
                 if self._insert(t, j, c):
                     self.route_of[c] = t
+                    self.out_prize -= int(self.prize[c])
                     placed = True
                     break
-            if not placed:
+            if not placed and self.required[c]:
                 return False
         return True
 
@@ -329,12 +346,13 @@ class RichStringSearch:
         cooling: tuple[float, float] = (0.0, 1.0),
         arc_scale: float | None = None,
     ) -> tuple[list[list[int]], int]:
-        """Search from feasible `routes` (visit code, one per vehicle) for `time_limit_s`;
-        return the best routes and their cost (distance + fixed costs)."""
+        """Search from feasible `routes` (visit code, one per vehicle; every required stop
+        on one) for `time_limit_s`; return the best routes and their cost (distance, fixed
+        costs and the prizes of the optional stops left out)."""
         t_start = time.monotonic()
         self._load(routes)
         self._saved = [self._snapshot(t) for t in range(self.n_routes)]
-        current = int(self.cost.sum())
+        current = int(self.cost.sum()) + self.out_prize
         best, best_routes = current, self.routes_out()
         scale = arc_scale or self.arc_scale()
         t0, tf = T0_PER_ARC * scale, TF_PER_ARC * scale
@@ -348,10 +366,10 @@ class RichStringSearch:
             temperature = t0 * (tf / t0) ** frac
             self.iterations += 1
             touched: dict = {}
-            route_of = self.route_of.copy()
+            route_of, out_prize = self.route_of.copy(), self.out_prize
             removed = self._ruin(touched)
             if removed is not None and self._recreate(removed, touched):
-                new = int(self.cost.sum())
+                new = int(self.cost.sum()) + self.out_prize
                 if new < current - temperature * math.log(self.rng.random()):
                     current = new
                     self.accepted += 1
@@ -363,7 +381,7 @@ class RichStringSearch:
             for t, (r, snap) in touched.items():  # rejected: put the touched routes back
                 self.routes[t] = r
                 self._restore(t, snap)
-            self.route_of = route_of
+            self.route_of, self.out_prize = route_of, out_prize
         return best_routes, best
 
     def arc_scale(self) -> float:
@@ -371,7 +389,8 @@ class RichStringSearch:
         annealing temperatures."""
         used = [t for t, r in enumerate(self.routes) if r]
         dist = int(self.cost.sum()) - int(self.fixed[used].sum())
-        return max(1.0, dist / max(1, self.n + len(used)))
+        served = int((self.route_of >= 0).sum())
+        return max(1.0, dist / max(1, served + len(used)))
 
     #: The per-position rows of a route: node before and after, their distance and travel
     #: time, departure from the node before, old arrival at the node after, slack, trip loads

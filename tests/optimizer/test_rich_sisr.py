@@ -67,11 +67,30 @@ def test_a_binding_window_keeps_two_trucks():
         RichStringSearch(p, seed=0).run([[0, 1], []], 0.1)
 
 
-def test_only_required_stops_without_fractions_apply():
-    p = line_problem([(10, {}), (20, {})])
+def test_it_applies_unless_a_truck_or_a_site_is_limited_to_some_fractions():
+    p = line_problem([(10, {}), (20, {"required": False, "prize": 50})], sites=[(5, {})])
     assert applies(p)
-    assert not applies(replace(p, stops=(p.stops[0], replace(p.stops[1], required=False))))
-    assert not applies(replace(p, stops=(replace(p.stops[0], fraction="paper"), p.stops[1])))
+    assert applies(replace(p, stops=(replace(p.stops[0], fraction="paper"), p.stops[1])))
+    paper = frozenset({"paper"})
+    assert not applies(replace(p, vehicles=(replace(p.vehicles[0], fractions=paper),)))
+    site = replace(p.disposal_sites[0], fractions=paper)
+    assert not applies(replace(p, disposal_sites=(site,)))
+
+
+def test_an_optional_stop_is_served_only_when_its_prize_pays_for_the_detour():
+    """Required stop at 10 m, optional ones at 30 m (prize 50: the detour from 10 costs 40)
+    and at 100 m (prize 50: the detour costs 180). From a route serving all three, the far
+    one is dropped and the near one kept: 60 m driven + 50 left out = 110."""
+    p = line_problem(
+        [(10, {}), (30, {"required": False, "prize": 50}), (100, {"required": False, "prize": 50})]
+    )
+    search = RichStringSearch(p, seed=2)
+    routes, value = search.run([[0, 1, 2]], 0.3)
+    assert sorted(routes[0]) == [0, 1]
+    assert value == 110 == cost(p, routes)[1] + 50
+    # and from a route without it, the near one is taken in
+    routes, value = RichStringSearch(p, seed=2).run([[0]], 0.3)
+    assert sorted(routes[0]) == [0, 1] and value == 110
 
 
 @pytest.fixture(scope="module")
@@ -162,3 +181,17 @@ def test_an_insertion_schedules_the_day_as_a_full_evaluation_does(name, trucks):
         assert feasible > 0  # schedules compared
     else:
         assert feasible < compared  # full days: refusals compared
+
+
+def test_plan_routes_on_a_city_with_optional_stops_goes_through_string_rounds():
+    """400 containers, some optional with prizes, lunch, two disposal sites: the string
+    rounds keep every required stop served and only ever lower the objective."""
+    from optimizer.generate import generate_city
+
+    problem = generate_city(400, seed=3)
+    assert applies(problem) and any(not s.required for s in problem.stops)
+    plan = plan_routes(problem, PlanParams(time_limit_s=8, workers=2, seed=1))
+    assert plan.status == "feasible"
+    assert not [u for u in plan.unserved if u.required]
+    assert check_plan(problem, plan, require_all=False) == []
+    assert plan.stats["regions_tried"] >= 1
