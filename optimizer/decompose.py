@@ -8,10 +8,11 @@
    through `ReadAssignmentFromRoutes`), a region's new routes replacing the old ones only if
    they cost less. Plain CVRP with interchangeable trucks: rounds of one region per worker
    process (a seed route and the routes nearest to it, about `ILS_REGION_STOPS` stops),
-   searched by ruin and recreate, their routes pooled and recombined. Every stop required
-   and no fractions (Kim 2006): `optimizer.string_rounds` (string removals over groups of
-   nearby days, one group per core). Anything else: `optimizer.region_search` (day and
-   trip regions, handed out as workers come free).
+   searched by ruin and recreate, their routes pooled and recombined. No truck or site
+   limited to some fractions (Kim 2006, the generated city, the daily plans):
+   `optimizer.string_rounds` (string removals over groups of nearby days, one group per
+   core). Anything else: `optimizer.region_search` (day and trip regions, handed out as
+   workers come free).
 
 Each vehicle's constraints concern only its own route, so a region's solution is feasible for
 the whole problem whenever it is feasible for the region.
@@ -194,7 +195,7 @@ def _improve(
 ) -> tuple[int, int]:
     """Re-optimise regions until the deadline; returns (regions tried, regions improved).
     Plain CVRP with interchangeable trucks: rounds of ruin-and-recreate regions whose routes
-    are pooled and recombined. Every stop required and no fractions: rounds of string
+    are pooled and recombined. No truck or site limited to some fractions: rounds of string
     removals (`optimizer.string_rounds`; then the counts are rounds). Anything else goes to
     `optimizer.region_search`."""
     if not interchangeable_vehicles(state.problem):

@@ -4,7 +4,7 @@ Plain CVRP with identical trucks (the CVRPLIB instances) goes to our string-remo
 on both cores (`optimizer.restarts`, `optimizer.sisr`). Other small problems go to OR-Tools
 directly (guided local search from a warm start); larger ones through `optimizer.decompose`:
 a first solution, then our string removals for rich problems (`optimizer.string_rounds`)
-when every stop is required and none has a fraction, otherwise regions re-optimised by
+unless a truck or site is limited to some fractions, otherwise regions re-optimised by
 OR-Tools, across both cores. Every plan is checked by `optimizer.checker` before it is
 returned.
 """

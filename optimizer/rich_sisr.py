@@ -13,8 +13,9 @@ window or the shift). That test ignores how lunch moves, so the cheapest candida
 scheduled exactly by `greedy.evaluate` (the checker's rules), and the first that works is
 taken: every route the search holds is feasible.
 
-Every stop must be required and every truck must carry every stop (no fractions); the caller
-checks `applies`.
+An optional stop is put back only where it costs less than its prize, and a ruin also offers
+the optional stops left out near its seed. No truck or site may be limited to some fractions
+(the caller checks `applies`).
 """
 
 from __future__ import annotations
