@@ -113,7 +113,7 @@ def _groups(state: State, workers: int, rng) -> list[tuple[list[int], list[int]]
     stops are those of the group's days and the optional stops left out nearest to them."""
     used = [v for v, r in enumerate(state.routes) if r]
     idle = [v for v, r in enumerate(state.routes) if not r]
-    size = len(state.problem.stops) / max(1, workers)
+    size = sum(1 for r in state.routes for c in r if c >= 0) / max(1, workers)  # served
     groups: list[list[int]] = []
     while used:
         if len(groups) == workers - 1:
