@@ -384,6 +384,20 @@ def nearest_routes(
     return out
 
 
+def nearby_groups(state: State, vehicles: list[int], parts: int, size: float, rng) -> list:
+    """`vehicles` cut into up to `parts` groups of nearby routes of about `size` stops: a
+    random route and its nearest routes, again, and the rest last."""
+    left, groups = list(vehicles), []
+    while left:
+        if len(groups) == parts - 1:
+            chosen = left
+        else:
+            chosen = nearest_routes(state, int(rng.choice(left)), left, size, min_routes=1)
+        groups.append(chosen)
+        left = [v for v in left if v not in chosen]
+    return groups
+
+
 def _nearby_unserved(
     state: State, stops: list[int], unserved: list[int], taken: set[int]
 ) -> list[int]:

@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 from optimizer.construct import SAVINGS_SHAPES, savings_routes
-from optimizer.decompose import State, init_worker, nearest_routes, worker_problem
+from optimizer.decompose import State, init_worker, nearby_groups, worker_problem
 from optimizer.greedy import cost
 from optimizer.ils import solve_ils
 from optimizer.model import PlanParams, Problem
@@ -77,16 +77,8 @@ def split_routes(problem: Problem, routes: list[list[int]], parts: int, rng) -> 
     route and its nearest routes, again, and the rest last. Each group: (stops, routes in
     the group's own stop indices, trucks: its routes plus its share of the idle trucks)."""
     state = State(problem, [list(r) for r in routes if r], None)
-    left = list(range(len(state.routes)))
     size = len(problem.stops) / parts
-    chosen_groups = []
-    while left:
-        if len(chosen_groups) == parts - 1:
-            chosen = left
-        else:
-            chosen = nearest_routes(state, int(rng.choice(left)), left, size, min_routes=1)
-        chosen_groups.append(chosen)
-        left = [v for v in left if v not in chosen]
+    chosen_groups = nearby_groups(state, list(range(len(state.routes))), parts, size, rng)
     idle = len(problem.vehicles) - len(state.routes)
     groups = []
     for k, chosen in enumerate(chosen_groups):

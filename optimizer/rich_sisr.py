@@ -29,9 +29,8 @@ from optimizer.greedy import Clock, Context, advance, evaluate, finish_day
 from optimizer.model import Problem
 from optimizer.nodes import disposal_code
 from optimizer.ortools_solve import RouteTimes
+from optimizer.sisr import order_removed, string_counts
 
-AVG_REMOVED = 10  # c-bar: stops removed per iteration, on average
-MAX_STRING = 10  # L-max: the longest string cut from one route
 BLINK_RATE = 0.01  # each candidate position is skipped with this probability
 TRIES = 6  # exact schedules tried per stop before it counts as unplaceable
 T0_PER_ARC = 1.4  # start and end temperatures per unit of mean arc of the start
@@ -263,9 +262,7 @@ class RichStringSearch:
     # ------------------------------------------------------------------ ruin
     def _ruin(self, touched: dict) -> list[int] | None:
         rng, routes, route_of = self.rng, self.routes, self.route_of
-        in_use = sum(1 for r in routes if r)
-        ls_max = min(MAX_STRING, self.n / max(1, in_use))
-        ks = int(rng.uniform(1, 4 * AVG_REMOVED / (1 + ls_max)))
+        ls_max, ks = string_counts(rng, self.n, routes)
         near = self.adj[int(rng.integers(self.n))]
         removed = [c for c in near[:NEAR_LEFT_OUT] if route_of[c] < 0]  # optional, left out
         for c in near:
@@ -290,19 +287,8 @@ class RichStringSearch:
         return removed
 
     # ------------------------------------------------------------------ recreate
-    def _order(self, removed: list[int]) -> None:
-        u = self.rng.random()
-        if u < 4 / 11:
-            self.rng.shuffle(removed)
-        elif u < 8 / 11:
-            removed.sort(key=lambda c: -self.q[c])
-        elif u < 10 / 11:
-            removed.sort(key=lambda c: -self.depot_dist[c])
-        else:
-            removed.sort(key=lambda c: self.depot_dist[c])
-
     def _recreate(self, removed: list[int], touched: dict) -> bool:
-        self._order(removed)
+        order_removed(self.rng, removed, self.q, self.depot_dist)
         rng = self.rng
         for c in removed:
             lc = int(self.loc[c])

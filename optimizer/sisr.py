@@ -39,6 +39,28 @@ NEIGHBOURS = 100  # the ruin walks this many nearest stops of its seed
 _BIG = 1 << 40
 
 
+def string_counts(rng, n_stops: int, routes: list) -> tuple[float, int]:
+    """SISR's L-max (the longest string, capped by the mean route length) and how many
+    routes a ruin cuts strings from."""
+    in_use = sum(1 for r in routes if r)
+    ls_max = min(MAX_STRING, n_stops / max(1, in_use))
+    return ls_max, int(rng.uniform(1, 4 * AVG_REMOVED / (1 + ls_max)))
+
+
+def order_removed(rng, removed: list[int], demand: np.ndarray, depot_dist: np.ndarray) -> None:
+    """SISR's recreate order, in place: random, largest demand, farthest from or closest to
+    the depot (weights 4, 4, 2, 1)."""
+    u = rng.random()
+    if u < 4 / 11:
+        rng.shuffle(removed)
+    elif u < 8 / 11:
+        removed.sort(key=lambda c: -demand[c])
+    elif u < 10 / 11:
+        removed.sort(key=lambda c: -depot_dist[c])
+    else:
+        removed.sort(key=lambda c: depot_dist[c])
+
+
 class StringSearch:
     """One SISR run over a plain CVRP `problem`; `run` searches from given routes."""
 
@@ -116,9 +138,7 @@ class StringSearch:
     # ------------------------------------------------------------------ ruin
     def _ruin(self, touched: dict) -> list[int]:
         rng, routes, route_of = self.rng, self.routes, self.route_of
-        in_use = sum(1 for r in routes if r)
-        ls_max = min(MAX_STRING, self.n / max(1, in_use))
-        ks = int(rng.uniform(1, 4 * AVG_REMOVED / (1 + ls_max)))
+        ls_max, ks = string_counts(rng, self.n, routes)
         removed: list[int] = []
         for c in self.adj[int(rng.integers(1, self.n + 1))]:
             if len(touched) >= ks:
@@ -147,21 +167,10 @@ class StringSearch:
         return removed
 
     # ------------------------------------------------------------------ recreate
-    def _order(self, removed: list[int]) -> None:
-        u = self.rng.random()
-        if u < 4 / 11:
-            self.rng.shuffle(removed)
-        elif u < 8 / 11:
-            removed.sort(key=lambda c: -self.q[c])
-        elif u < 10 / 11:
-            removed.sort(key=lambda c: -self.depot_dist[c])
-        else:
-            removed.sort(key=lambda c: self.depot_dist[c])
-
     def _recreate(self, removed: list[int], touched: dict) -> bool:
         """Insert every removed stop at its cheapest position (with blinks); False if one
         fits nowhere."""
-        self._order(removed)
+        order_removed(self.rng, removed, self.q, self.depot_dist)
         D, DT, rng = self.D, self.DT, self.rng
         for c in removed:
             delta = DT[c][self.A] + D[c][self.B] - self.AB + self.pen

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from optimizer.decompose import State, nearest_routes, total_cost, worker_problem
+from optimizer.decompose import State, nearby_groups, total_cost, worker_problem
 from optimizer.greedy import Context, evaluate, route_distance
 from optimizer.model import PlanParams
 from optimizer.rich_sisr import RichStringSearch
@@ -114,15 +114,7 @@ def _groups(state: State, workers: int, rng) -> list[tuple[list[int], list[int]]
     used = [v for v, r in enumerate(state.routes) if r]
     idle = [v for v, r in enumerate(state.routes) if not r]
     size = sum(1 for r in state.routes for c in r if c >= 0) / max(1, workers)  # served
-    groups: list[list[int]] = []
-    while used:
-        if len(groups) == workers - 1:
-            chosen = used
-        else:
-            chosen = nearest_routes(state, int(rng.choice(used)), used, size, min_routes=1)
-        groups.append(chosen)
-        used = [v for v in used if v not in chosen]
-    groups = groups or [[]]
+    groups = nearby_groups(state, used, workers, size, rng) or [[]]
     for k, v in enumerate(idle):
         groups[k % len(groups)].append(v)
     stops = [[c for v in veh for c in state.routes[v] if c >= 0] for veh in groups]
