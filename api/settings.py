@@ -30,6 +30,12 @@ class ApiSettings(BaseSettings):
     stale_after_s: int = Field(default=6 * 3600, ge=60)
     low_battery_pct: float = Field(default=15.0, ge=0, le=100)
     max_import_rows: int = Field(default=20_000, ge=1)
+    # Request size limits (api.limits): the body of most endpoints, of a stop-event batch, of
+    # a container import; the request line and headers together.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_batch_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    max_import_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
     # Trial reports (HTML from `wasteroute trial`): API_REPORTS_DIR/<tenant_id>/*.html are
     # offered to that tenant's planners at /v1/reports. None: no reports.
     reports_dir: Path | None = None
