@@ -1,5 +1,9 @@
 """The calendar of a simulated city: service days, Dutch public holidays and deposit patterns.
 
+Which days trucks drive is the tenant's service calendar (`domain.service_calendar`): the
+functions here take one (default: Monday to Friday, Dutch holidays, catch-up Saturdays) and
+ask it; nothing here decides service days on its own.
+
 Deposit patterns are multipliers around 1.0: a weekday profile per fraction (more residual
 waste after the weekend, more glass after it), a seasonal swing (organic waste peaks in
 summer, glass and paper in December) and holiday peaks (the days after Christmas, King's Day).
@@ -10,7 +14,12 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
-from domain import Fraction
+from domain import Fraction, service_calendar
+from domain.service_calendar import DEFAULT_CALENDAR, ServiceCalendar, dutch_holidays, easter
+
+__all__ = ["DEFAULT_CALENDAR", "ServiceCalendar", "closed_weekdays", "collection_day",
+           "day_factor", "dutch_holidays", "easter", "holiday_peak", "is_service_day",
+           "next_service_day"]
 
 #: Monday..Sunday multipliers of the mean daily deposit, per fraction (each averages 1.0).
 WEEKDAY_PROFILE: dict[Fraction, tuple[float, ...]] = {
@@ -33,49 +42,11 @@ SEASON: dict[Fraction, tuple[float, int]] = {
 }
 
 
-def easter(year: int) -> date:
-    """Easter Sunday (Gregorian, anonymous algorithm)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    ell = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * ell) // 451
-    month = (h + ell - 7 * m + 114) // 31
-    day = (h + ell - 7 * m + 114) % 31 + 1
-    return date(year, month, day)
-
-
-def dutch_holidays(year: int) -> dict[date, str]:
-    """Public holidays in the Netherlands on which waste is usually not collected."""
-    e = easter(year)
-    kings_day = date(year, 4, 27)
-    if kings_day.weekday() == 6:
-        kings_day = date(year, 4, 26)
-    return {
-        date(year, 1, 1): "New Year's Day",
-        e + timedelta(days=1): "Easter Monday",
-        kings_day: "King's Day",
-        e + timedelta(days=39): "Ascension Day",
-        e + timedelta(days=50): "Whit Monday",
-        date(year, 12, 25): "Christmas Day",
-        date(year, 12, 26): "Boxing Day",
-    }
-
-
-def is_service_day(day: date) -> bool:
-    """Trucks drive Monday to Friday except on public holidays, and on a catch-up Saturday
-    ("inhaalzaterdag"): the Saturday before a Monday holiday, or after a Tuesday-Friday one."""
-    holidays = dutch_holidays(day.year) | dutch_holidays(day.year + 1)
-    if day.weekday() < 5:
-        return day not in holidays
-    if day.weekday() == 5:
-        if day + timedelta(days=2) in holidays:
-            return True
-        return any(day - timedelta(days=k) in holidays for k in range(1, 5))
-    return False
+def is_service_day(day: date, calendar: ServiceCalendar = DEFAULT_CALENDAR) -> bool:
+    """Do trucks drive on `day`? By default Monday to Friday except on public holidays, and on
+    a catch-up Saturday ("inhaalzaterdag"): the Saturday before a Monday holiday, or after a
+    Tuesday-Friday one (`domain.service_calendar`, the one place that decides)."""
+    return service_calendar.is_service_day(calendar, day)
 
 
 def holiday_peak(day: date, fraction: Fraction) -> float:
@@ -102,15 +73,23 @@ def day_factor(day: date, fraction: Fraction) -> float:
     return WEEKDAY_PROFILE[fraction][day.weekday()] * season * holiday_peak(day, fraction)
 
 
-def collection_day(day: date) -> date:
-    """Where a collection scheduled on `day` happens: that day if trucks drive, else the
-    catch-up Saturday before a Monday holiday, else the next service day."""
-    if is_service_day(day):
-        return day
-    saturday = day - timedelta(days=2)
-    if day.weekday() == 0 and is_service_day(saturday):
-        return saturday
-    nxt = day + timedelta(days=1)
-    while not is_service_day(nxt):
-        nxt += timedelta(days=1)
-    return nxt
+def collection_day(day: date, calendar: ServiceCalendar = DEFAULT_CALENDAR) -> date:
+    """Where a collection scheduled on `day` happens: that day if trucks drive, else where the
+    calendar's holiday rule sends it (by default the catch-up Saturday before a Monday holiday,
+    else the next service day). A collection the rule drops (`skip`) is taken on the next
+    service day, as a fixed round would."""
+    moved = service_calendar.collection_day(calendar, day)
+    return service_calendar.next_chance(calendar, day) if moved is None else moved
+
+
+def next_service_day(day: date, calendar: ServiceCalendar = DEFAULT_CALENDAR) -> date:
+    """The first service day after `day` (the next chance to collect)."""
+    return service_calendar.next_chance(calendar, day)
+
+
+def closed_weekdays(day: date, calendar: ServiceCalendar = DEFAULT_CALENDAR,
+                    days: int = 21) -> frozenset[date]:
+    """Days on a served weekday without service in the `days` after `day` (holidays)."""
+    ahead = (day + timedelta(days=k) for k in range(1, days + 1))
+    return frozenset(d for d in ahead if d.isoweekday() in calendar.weekdays
+                     and not is_service_day(d, calendar))
