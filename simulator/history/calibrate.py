@@ -1,0 +1,180 @@
+"""Calibration from history: each site's deposit rate, its number of containers, the weekday
+and seasonal pattern of deposits, and the density of the waste.
+
+- Containers per site: the most common number of weighings per visit.
+- A visit's kg: the sum of its usable weighings (0 < kg <= `max_single_kg`); where some of a
+  visit's weighings are 0 or negative, the usable ones' mean times the lifts; a single
+  whole-cluster weighing (> `max_single_kg`) is the visit's kg.
+- Rate: between two recorded visits the site received what the later one collected. The rate
+  is the sum of those kg over the sum of those intervals, using only intervals between
+  `min_interval_days` and `max_interval_days` (longer ones hide unrecorded visits) that do not
+  span a day without any data city-wide. A site with fewer than `min_intervals` usable
+  intervals (one recorded only every few weeks) gets its mean visit kg over the typical
+  interval of the sites with as many containers, and is marked `estimated`.
+- Weekday pattern: least squares of every interval's kg per site-mean-rate on how many of each
+  weekday it spans. Season: the mean of each interval's kg over its expected kg, by month.
+- Density: the `full_quantile` quantile of single-container weighings, over the container
+  volume (the heaviest weighings are of nearly full containers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulator.history.visits import Visits, group_visits
+from simulator.history.weighings import Weighings
+
+_DAY_S = 86400
+_EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
+
+
+@dataclass(frozen=True)
+class CalibrationSettings:
+    visit_gap_min: float = 60.0
+    max_single_kg: float = 3000.0
+    max_whole_kg: float = 20_000.0
+    merge_radius_m: float = 30.0
+    min_interval_days: float = 0.25
+    max_interval_days: float = 14.0
+    min_intervals: int = 3
+    container_volume_l: float = 5000.0
+    full_quantile: float = 0.95
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Per site (arrays in site order) and for the whole district."""
+
+    site_ids: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    containers: np.ndarray  # int
+    rate_kg_per_day: np.ndarray
+    estimated: np.ndarray  # bool: rate from a site recorded too rarely (see module doc)
+    weekday_factor: np.ndarray  # 7, Monday first, mean 1
+    month_factor: np.ndarray  # 12, January first, mean 1
+    density_kg_per_l: float
+    container_volume_l: float
+    visits: Visits
+    visit_kg: np.ndarray  # per visit, after the rules above (NaN: nothing usable)
+    no_data_days: list[str]
+    report: dict = field(default_factory=dict)
+
+
+def _visit_kg(v: Visits) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        partial = np.where(v.good > 0, v.kg_good / v.good * v.lifts, np.nan)
+    kg = np.where(v.good == v.lifts, v.kg_good, partial)
+    return np.where(v.whole_kg > 0, np.maximum(v.whole_kg, np.nan_to_num(kg)), kg)
+
+
+def _mode_per_site(site: np.ndarray, values: np.ndarray, n_sites: int) -> np.ndarray:
+    top = int(values.max()) + 1 if values.size else 1
+    counts = np.zeros((n_sites, top), dtype=int)
+    np.add.at(counts, (site, values), 1)
+    counts[:, 0] = 0
+    return np.maximum(1, top - 1 - np.argmax(counts[:, ::-1], axis=1))  # ties: the larger
+
+
+def no_data_days(days: np.ndarray) -> np.ndarray:
+    """Days between the first and last with data that have none, except Sundays (day numbers)."""
+    if not days.size:
+        return days
+    every = np.arange(days.min(), days.max() + 1)
+    missing = np.setdiff1d(every, days)
+    return missing[(missing + _EPOCH_WEEKDAY) % 7 != 6]
+
+
+def _weekday_counts(d0: np.ndarray, d1: np.ndarray) -> np.ndarray:
+    """(intervals × 7): how many of each weekday (Monday first) lie in the days [d0, d1)."""
+    a, b = d0 + _EPOCH_WEEKDAY, d1 + _EPOCH_WEEKDAY
+    w = np.arange(7)
+    return (np.floor((b[:, None] - 1 - w) / 7) - np.floor((a[:, None] - 1 - w) / 7)).clip(0)
+
+
+def _normalised(x: np.ndarray, floor: float = 0.2) -> np.ndarray:
+    x = np.where(np.isfinite(x), x, 1.0).clip(floor)
+    return x / x.mean()
+
+
+def calibrate(w: Weighings, s: CalibrationSettings | None = None) -> Calibration:
+    s = s or CalibrationSettings()
+    v = group_visits(w, s.visit_gap_min, s.max_single_kg, s.max_whole_kg, s.merge_radius_m)
+    n_sites = len(v.site_ids)
+    kg = _visit_kg(v)
+    containers = _mode_per_site(v.site[v.whole_kg == 0], v.lifts[v.whole_kg == 0], n_sites)
+    t = v.time.astype(np.int64)
+    day = t // _DAY_S
+    missing = no_data_days(np.unique(day))
+    same = v.site[1:] == v.site[:-1]
+    dt = np.diff(t) / _DAY_S
+    later_kg = kg[1:]
+    span_gap = np.searchsorted(missing, day[1:], side="left") > np.searchsorted(
+        missing, day[:-1], side="right")
+    reasons = {
+        "interval shorter than the minimum": same & (dt < s.min_interval_days),
+        "interval longer than the maximum (visits not recorded)": same & (
+            dt > s.max_interval_days),
+        "interval spans a day without any data": same & span_gap,
+        "no usable weighing at the later visit": same & ~np.isfinite(later_kg),
+    }
+    use = same.copy()
+    dropped = {}
+    for reason, mask in reasons.items():
+        dropped[reason] = int(np.count_nonzero(use & mask))
+        use &= ~mask
+    site_i = v.site[1:][use]
+    kg_sum = np.bincount(site_i, weights=later_kg[use], minlength=n_sites)
+    day_sum = np.bincount(site_i, weights=dt[use], minlength=n_sites)
+    n_used = np.bincount(site_i, minlength=n_sites)
+    estimated = n_used < s.min_intervals
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = kg_sum / day_sum
+        mean_kg = np.bincount(v.site, weights=np.nan_to_num(kg), minlength=n_sites) / \
+            np.maximum(1, np.bincount(v.site, weights=np.isfinite(kg), minlength=n_sites))
+    typical = {}
+    for c in np.unique(containers):
+        good = ~estimated & (containers == c)
+        pool = good if good.any() else ~estimated
+        typical[int(c)] = float(np.median(mean_kg[pool] / rate[pool])) if pool.any() else 7.0
+    fallback = mean_kg / np.array([typical[int(c)] for c in containers])
+    rate = np.where(estimated, fallback, rate)
+    # weekday and season, from each used interval's kg relative to its site's rate
+    d0, d1 = day[:-1][use], day[1:][use]
+    expected = rate[site_i] * np.maximum(dt[use], 1e-9)
+    ratio = later_kg[use] / np.maximum(rate[site_i], 1e-9)
+    counts = _weekday_counts(d0, np.maximum(d1, d0 + 1))
+    weekday = _normalised(np.linalg.lstsq(counts, ratio, rcond=None)[0]) if len(ratio) > 7 \
+        else np.ones(7)
+    month = (v.time[:-1][use].astype("datetime64[M]").astype(int) % 12)
+    by_month = np.bincount(month, weights=later_kg[use] / np.maximum(expected, 1e-9),
+                           minlength=12) / np.maximum(1, np.bincount(month, minlength=12))
+    month_factor = _normalised(np.where(np.bincount(month, minlength=12) > 0, by_month, np.nan))
+    single = w.kg[(w.kg > 0) & (w.kg <= s.max_single_kg)]
+    density = float(np.quantile(single, s.full_quantile) / s.container_volume_l) \
+        if single.size else 0.1
+    missing_days = [str(np.datetime64(int(d), "D")) for d in missing]
+    report = {
+        "rows": len(w), "layout": w.layout, "file": str(w.path),
+        "rows_dropped": {"zero kg": v.rows_zero, "negative kg": v.rows_negative,
+                         f"above {s.max_whole_kg:g} kg": v.rows_implausible},
+        "rows_whole_cluster": v.rows_whole, "ids": n_sites + len(v.aliases),
+        "sites": n_sites, "ids_joined_as_rebuilt": len(v.aliases), "visits": len(kg),
+        "visits_without_usable_kg": int(np.count_nonzero(~np.isfinite(kg))),
+        "visits_partly_imputed": int(np.count_nonzero((v.good < v.lifts) & (v.good > 0))),
+        "intervals": int(np.count_nonzero(same)), "intervals_used": int(np.count_nonzero(use)),
+        "intervals_dropped": dropped, "sites_estimated": int(np.count_nonzero(estimated)),
+        "days_without_data": missing_days,
+        "containers_per_site": {str(int(c)): int(np.count_nonzero(containers == c))
+                                for c in np.unique(containers)},
+        "density_kg_per_l": round(density, 4),
+        "weekday_factor": [round(float(x), 3) for x in weekday],
+        "month_factor": [round(float(x), 3) for x in month_factor],
+        "rate_kg_per_day_median": round(float(np.median(rate)), 1) if n_sites else 0.0,
+        "settings": s.__dict__,
+    }
+    return Calibration(v.site_ids, v.site_lat, v.site_lon, containers, rate, estimated, weekday,
+                       month_factor, density, s.container_volume_l, v, kg, missing_days,
+                       report)
