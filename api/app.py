@@ -40,6 +40,7 @@ V1_MODULES = [
     "stop_events",
     "kpis",
     "reports",
+    "calendar",
 ]
 
 DESCRIPTION = """

@@ -307,6 +307,13 @@ def _weekday(value: Any) -> int:
     raise CalendarError(f"weekdays: {value!r} is not a weekday (mon..sun or 1..7)")
 
 
+def _shift_day(value: Any) -> int:
+    try:
+        return _weekday(value)
+    except CalendarError:
+        raise CalendarError(f"shifts: {value!r} is not a weekday (mon..sun or 1..7)") from None
+
+
 def _time(value: Any, where: str) -> time:
     try:
         return time.fromisoformat(str(value))
@@ -354,7 +361,7 @@ def calendar_from_dict(data: Any) -> ServiceCalendar:
     if "shifts" in data:
         if not isinstance(data["shifts"], Mapping):
             raise CalendarError("shifts: expected an object like {\"sat\": {...}}")
-        kw["shifts"] = tuple(sorted((_weekday(k), _shift(v, f"shifts.{k}"))
+        kw["shifts"] = tuple(sorted((_shift_day(k), _shift(v, f"shifts.{k}"))
                                     for k, v in data["shifts"].items()))
     if "closed_dates" in data:
         kw["closed_dates"] = frozenset(_date(v) for v in _list(data["closed_dates"]))
