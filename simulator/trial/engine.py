@@ -62,6 +62,9 @@ class TrialConfig:
     warmup_days: int = 21
     sensor_noise: float = 0.03
     sensor_dropout: float = 0.03
+    # a municipality's own trial (simulator.history): its deposit model and extra strategies
+    deposit_model: Callable[[City, int], DepositModel] = DepositModel
+    extra_strategies: tuple[tuple[str, Callable[[City], Strategy]], ...] = ()
 
 
 @dataclass
@@ -97,6 +100,9 @@ class _InlineExecutor(Executor):
 
 
 def make_strategy(name: str, city: City, schedule: FixedSchedule, config: TrialConfig) -> Strategy:
+    extra = dict(config.extra_strategies)
+    if name in extra:
+        return extra[name](city)
     if name == "fixed":
         return FixedStrategy(schedule, config.gap_windows)
     if name == "threshold":
@@ -114,7 +120,7 @@ def make_strategy(name: str, city: City, schedule: FixedSchedule, config: TrialC
     if name == "perfect":
         from simulator.trial.perfect import PerfectStrategy
 
-        return PerfectStrategy(city, DepositModel(city, config.deposit_seed),
+        return PerfectStrategy(city, config.deposit_model(city, config.deposit_seed),
                                area_sweeps=config.area_sweeps,
                                weekly_from_days=config.weekly_from_days)
     raise ValueError(f"unknown strategy {name!r}; expected one of "
@@ -153,7 +159,7 @@ class Trial:
         self.city, self.config = city, config
         self.progress = progress or (lambda line: None)
         self.volumes = city.volumes()
-        self.deposits = DepositModel(city, config.deposit_seed)
+        self.deposits = config.deposit_model(city, config.deposit_seed)
         self.sensors = _Sensors(config.deposit_seed, config.sensor_noise, config.sensor_dropout)
         self.schedule = fair_schedule(city, config.deposit_seed, config.start)
         self.reading_times: list[datetime] = []
@@ -269,6 +275,7 @@ class Trial:
             level, fills, overflow, emptied = self._advance(
                 day, state.level_l, dep, served, state.last_emptied, times, rows)
             state.level_l = level
+            state.result.collected_l += float(fills @ self.volumes[emptied])
             state.result.add_day(d, day, is_service_day(day), routes, fills, overflow)
 
     def _submit(self, pool: Executor, choices: list[StopChoice], d: int) -> list:

@@ -25,6 +25,7 @@ class StrategyResult:
     container_days: int = 0
     overflow_container_days: int = 0
     overflow_l: float = 0.0
+    collected_l: float = 0.0  # litres emptied (fill at emptying × volume)
     unserved_required: int = 0
     solve_s: float = 0.0
     solver_failures: int = 0
