@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import psycopg
+from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from domain.service_calendar import (
@@ -38,8 +39,9 @@ class CalendarRow:
 
 
 def list_calendars(conn: psycopg.Connection, tenant_id: str) -> dict[str, ServiceCalendar]:
-    rows = conn.execute("SELECT fraction, spec FROM service_calendars WHERE tenant_id = %s"
-                        " ORDER BY fraction", (tenant_id,)).fetchall()
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute("SELECT fraction, spec FROM service_calendars WHERE tenant_id = %s"
+                           " ORDER BY fraction", (tenant_id,)).fetchall()
     return {r["fraction"]: calendar_from_dict(r["spec"]) for r in rows}
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -13,7 +13,7 @@ Weekday = Annotated[str, StringConstraints(min_length=1, max_length=9)] | Annota
     int, Field(ge=1, le=7)]
 HHMM = Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}(:\d{2})?$")]
 
-EXAMPLE = {
+EXAMPLE: dict[str, Any] = {
     "weekdays": ["mon", "tue", "wed", "thu", "fri", "sat"],
     "holiday_rule": "catch_up_saturday",
     "good_friday": False,
