@@ -9,7 +9,8 @@ from ingest.errors import REASONS
 
 class Metrics:
     """Counters of messages received / readings stored / duplicates / rejected{reason}, batch
-    size and commit latency histograms, queue depth and connection gauges."""
+    size and commit latency histograms, queue depth and connection gauges; partitions held and
+    subscribed (partitioned ingest)."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -46,6 +47,12 @@ class Metrics:
             "ingest_queue_depth", "messages waiting for the writer", registry=r
         )
         self.connected = Gauge("ingest_connected", "1 while connected and subscribed", registry=r)
+        self.partitions_held = Gauge(
+            "ingest_partitions_held", "partitions this worker holds a lease on", registry=r
+        )
+        self.partitions_subscribed = Gauge(
+            "ingest_partitions_subscribed", "held partitions connected and subscribed", registry=r
+        )
         self.reconnects = Counter(
             "ingest_reconnects", "connection attempts after a loss", registry=r
         )

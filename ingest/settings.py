@@ -36,7 +36,14 @@ class IngestSettings(BaseSettings):
     protocol: str = "auto"  # "auto" (v5, else 3.1.1), "5" or "3.1.1"
     session_expiry_s: int = 7 * 24 * 3600  # the broker keeps our queue this long while we are away
     keepalive_s: int = 30
-    reconnect_max_s: float = 30.0
+    reconnect_max_s: float = 1.0  # back-off cap: back within ~1 s of the broker's return
+
+    # Partitions (docs/ingest.md, "Partitions"): 0 = every worker on one shared subscription;
+    # P > 0 = P persistent, non-shared sessions `<client_id>-p<n>`, held through leases in
+    # PostgreSQL; the only layout that loses nothing when Mosquitto 2.0 restarts.
+    partitions: int = Field(0, ge=0, le=1024)
+    partition_refresh_s: float = 5.0  # how often the device list (the subscriptions) is re-read
+    lease_grace_s: float = 1.0  # a free partition is taken only after being seen free this long
 
     # Batching and backpressure
     batch_size: int = 2000

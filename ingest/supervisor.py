@@ -1,8 +1,11 @@
 """Run N ingest workers as separate processes (`wasteroute ingest --workers N`).
 
-Each worker connects with its own fixed client id (`<client_id>-<i>`, so its persistent
-session survives restarts) to the same shared subscription. SIGTERM or SIGINT is passed on
-to the workers, which flush, acknowledge and exit; a worker that dies is restarted.
+Shared (INGEST_PARTITIONS=0): each worker connects with its own fixed client id
+(`<client_id>-<i>`, so its persistent session survives restarts) to the same shared
+subscription. Partitioned (INGEST_PARTITIONS=P): each worker holds partitions through leases
+and runs one session `<client_id>-p<n>` per partition (ingest.partition_worker).
+SIGTERM or SIGINT is passed on to the workers, which flush, acknowledge and exit. A worker
+whose batch writer dies exits with `EXIT_WRITER_DIED`; any worker that exits is restarted.
 """
 
 from __future__ import annotations
@@ -10,26 +13,50 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
 
+from ingest.metrics import Metrics
+from ingest.partition_worker import PartitionedWorker
 from ingest.settings import IngestSettings
-from ingest.worker import run_worker
+from ingest.worker import Worker, WriterDied, WriterFactory
+from ingest.writer import BatchWriter
 
 log = logging.getLogger(__name__)
 
+EXIT_WRITER_DIED = 70  # EX_SOFTWARE: the batch writer thread died; restart the process
+RESTART_PAUSE_S = 1.0
+
 
 def worker_main(
-    settings: IngestSettings, index: int, log_setup: Callable[[], None] | None = None
+    settings: IngestSettings,
+    index: int,
+    log_setup: Callable[[], None] | None = None,
+    writer_factory: WriterFactory = BatchWriter,
 ) -> None:
-    """Entry point of one worker process: run until SIGTERM/SIGINT."""
+    """Entry point of one worker process: run until SIGTERM/SIGINT.
+
+    Exits with EXIT_WRITER_DIED if the batch writer thread dies (`writer_factory` is the seam
+    the tests use to make it die).
+    """
     if log_setup is not None:
         log_setup()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    run_worker(settings, stop, index)
+    metrics = Metrics()
+    if settings.metrics_port is not None:
+        metrics.serve(settings.metrics_port + index, settings.metrics_host)
+    try:
+        if settings.partitions:
+            PartitionedWorker(settings, stop, index, metrics, writer_factory).run()
+        else:
+            Worker(settings, stop, index, metrics, writer_factory=writer_factory).run()
+    except WriterDied as exc:
+        log.critical("%s; exiting with %d so the worker is restarted", exc, EXIT_WRITER_DIED)
+        sys.exit(EXIT_WRITER_DIED)
 
 
 def run_workers(
@@ -60,7 +87,7 @@ def run_workers(
         for i, proc in list(procs.items()):
             if not proc.is_alive():
                 log.error("ingest worker %d exited with %s; restarting", i, proc.exitcode)
-                time.sleep(1)
+                time.sleep(RESTART_PAUSE_S)
                 start(i)
     for proc in procs.values():
         if proc.is_alive() and proc.pid:

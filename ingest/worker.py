@@ -7,7 +7,13 @@ redelivers whatever was not acknowledged, so acks of an older connection are dro
 
 Public: `run_worker(settings, stop_event, worker_index=0)` blocks until `stop_event` is set,
 then flushes, acknowledges, waits for the broker to confirm the acknowledgements (a PINGREQ
-answered) and disconnects.
+answered) and disconnects. If the writer thread dies, the loop stops and `run` raises
+`WriterDied`, so the process exits non-zero and its supervisor restarts it (a worker that
+reads on with nobody writing would only fill its queue).
+
+A partition of the partitioned ingest (ingest.partition_worker) is a `Worker` with a fixed
+client id, plain subscriptions given as `topic_filters` (changed with `set_filters` as devices
+come and go) and `abort()` for a lease lost: stop at once, acknowledge nothing more.
 """
 
 from __future__ import annotations
@@ -18,11 +24,12 @@ import select
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import paho.mqtt.client as mqtt
 
-from ingest.errors import ConfigError
+from ingest.errors import ConfigError, IngestError
 from ingest.metrics import Metrics
 from ingest.mqtt_client import BufferedClient, make_client, subscriptions
 from ingest.settings import IngestSettings
@@ -34,6 +41,13 @@ SHUTDOWN_TIMEOUT_S = 30.0
 ACK_CONFIRM_TIMEOUT_S = 5.0
 CONNACK_TIMEOUT_S = 5.0  # amqtt, asked for MQTT 5, neither answers nor closes the connection
 READS_PER_WAKEUP = 2000
+FILTERS_PER_SUBSCRIBE = 500  # topic filters per SUBSCRIBE / UNSUBSCRIBE packet
+
+WriterFactory = Callable[..., BatchWriter]
+
+
+class WriterDied(IngestError):
+    """The batch writer thread ended while the worker was running: exit so it is restarted."""
 
 
 class Worker:
@@ -45,6 +59,10 @@ class Worker:
         stop: threading.Event,
         index: int = 0,
         metrics: Metrics | None = None,
+        *,
+        client_id: str | None = None,
+        topic_filters: Iterable[str] | None = None,
+        writer_factory: WriterFactory = BatchWriter,
     ) -> None:
         if not settings.database_url:
             raise ConfigError("no database: set DATABASE_URL")
@@ -55,8 +73,17 @@ class Worker:
         self.settings = settings
         self.stop = stop
         self.index = index
-        self.client_id = f"{settings.client_id}-{index}"
+        self.client_id = client_id or f"{settings.client_id}-{index}"
         self.metrics = metrics or Metrics()
+        self.writer_factory = writer_factory
+        # None: the configured filters (shared unless INGEST_SHARE_GROUP is empty); a set: plain
+        # subscriptions to exactly these filters (a partition)
+        self.topic_filters: set[str] | None = None if topic_filters is None else set(topic_filters)
+        self._subscribed_filters: set[str] = set()
+        self._new_filters: set[str] | None = None  # from set_filters, applied by the loop
+        self._pending_mids: set[int] = set()
+        self.aborted = False
+        self.writer_died = False
         self.queue: deque = deque()
         self.acks: deque = deque()
         self.generation = 0
@@ -85,8 +112,14 @@ class Worker:
         self.generation += 1
         self.ever_connected = True
         self._attempts = 0
-        shared = self.v5
-        client.subscribe(subscriptions(self.settings, shared))
+        self._pending_mids.clear()
+        if self.topic_filters is None:
+            result, mid = client.subscribe(subscriptions(self.settings, self.v5))
+            if mid is not None:
+                self._pending_mids.add(mid)
+        else:
+            self._subscribed_filters = set()
+            self._change_filters(self.topic_filters)
         log.info(
             "worker %s connected (MQTT %s, session present: %s)",
             self.client_id,
@@ -97,21 +130,45 @@ class Worker:
     def _on_subscribe(self, client: Any, userdata: Any, mid: int, reasons: Any, props: Any) -> None:
         failed = [str(r) for r in reasons if r.is_failure]
         if failed:
-            log.error("worker %s: subscription refused: %s", self.client_id, failed)
+            log.error("worker %s: subscription refused: %s", self.client_id, failed[:5])
             return
-        self.metrics.connected.set(1)
+        self._pending_mids.discard(mid)
+        if self._pending_mids or self.subscribed.is_set():
+            return
+        if self.topic_filters is None:
+            self.metrics.connected.set(1)
+            shown = [t for t, _ in subscriptions(self.settings, self.v5)]
+        else:
+            shown = [f"{len(self._subscribed_filters)} device topics"]
         self.subscribed.set()
-        log.info(
-            "worker %s subscribed to %s",
-            self.client_id,
-            [t for t, _ in subscriptions(self.settings, self.v5)],
-        )
+        log.info("worker %s subscribed to %s", self.client_id, shown)
+
+    def set_filters(self, filters: Iterable[str]) -> None:
+        """Replace a partition's filters (any thread); the network loop (un)subscribes."""
+        self._new_filters = set(filters)
+
+    def _change_filters(self, wanted: set[str]) -> None:
+        c = self.client
+        self.topic_filters = wanted
+        added = sorted(wanted - self._subscribed_filters)
+        removed = sorted(self._subscribed_filters - wanted)
+        for i in range(0, len(added), FILTERS_PER_SUBSCRIBE):
+            result, mid = c.subscribe([(t, 1) for t in added[i : i + FILTERS_PER_SUBSCRIBE]])
+            if mid is not None:
+                self._pending_mids.add(mid)
+        for i in range(0, len(removed), FILTERS_PER_SUBSCRIBE):
+            c.unsubscribe(removed[i : i + FILTERS_PER_SUBSCRIBE])
+        self._subscribed_filters = set(wanted)
+        if not added and not self._pending_mids and c.is_connected():
+            self.subscribed.set()  # nothing to wait for (a partition without devices)
+            log.info("worker %s subscribed to %s", self.client_id, ["no device topics"])
 
     def _on_disconnect(
         self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any
     ) -> None:
         self.generation += 1  # acks of the old connection must not go out on the next one
-        self.metrics.connected.set(0)
+        if self.topic_filters is None:
+            self.metrics.connected.set(0)
         self.subscribed.clear()
         if not self.stop.is_set():
             log.warning("worker %s disconnected: %s", self.client_id, reason)
@@ -121,18 +178,35 @@ class Worker:
 
     # ------------------------------------------------------------------ loop
     def run(self) -> None:
-        writer = BatchWriter(
-            self.settings, self.queue, self.acks, self.metrics, name=f"ingest-writer-{self.index}"
+        """Run until `stop` is set; raises WriterDied if the writer thread ended on its own."""
+        writer = self.writer_factory(
+            self.settings, self.queue, self.acks, self.metrics, name=f"writer-{self.client_id}"
         )
         writer.start()
         try:
             while not self.stop.is_set():
+                if not writer.is_alive():
+                    self.writer_died = True
+                    log.critical(
+                        "worker %s: the batch writer thread died; stopping so that the "
+                        "process exits and is restarted",
+                        self.client_id,
+                    )
+                    break
                 if self.client.socket() is None:
                     self._reconnect()
                 else:
                     self._step()
         finally:
             self._shutdown(writer)
+        if self.writer_died:
+            raise WriterDied(f"worker {self.client_id}: the batch writer thread died")
+
+    def abort(self) -> None:
+        """Stop at once (a lease lost): nothing more is written or acknowledged; the broker
+        keeps the session and redelivers what was not acknowledged to the next holder."""
+        self.aborted = True
+        self.stop.set()
 
     def _step(self) -> None:
         c = self.client
@@ -143,11 +217,15 @@ class Worker:
             c.abort()
             return
         self._send_acks()
+        if self._new_filters is not None and c.is_connected():
+            wanted, self._new_filters = self._new_filters, None
+            self._change_filters(wanted)
         room = len(self.queue) < self.settings.queue_size
         if room and c.has_buffered():
             readable = True
         else:
             sock = c.socket()
+            assert sock is not None
             r, _, _ = select.select(
                 [sock] if room else [], [sock] if c.want_write() else [], [], 0.005
             )
@@ -174,7 +252,7 @@ class Worker:
 
     def _reconnect(self) -> None:
         if self._attempts:
-            # 0.1 s, 0.2 s, ... up to reconnect_max_s, with jitter so N workers do not stampede
+            # 0.1 s, 0.2 s, ... up to reconnect_max_s (1 s), jitter so N workers do not stampede
             delay = min(self.settings.reconnect_max_s, 0.1 * 2 ** min(self._attempts - 1, 10))
             delay *= random.uniform(0.5, 1.0)
             self.metrics.reconnects.inc()
@@ -205,6 +283,12 @@ class Worker:
         self.client = self._new_client()
 
     def _shutdown(self, writer: BatchWriter) -> None:
+        if self.aborted or self.writer_died:
+            writer.abandon.set()
+            if self.client.socket() is not None:
+                self.client.abort()  # no DISCONNECT: the broker keeps the session as it is
+            log.warning("worker %s stopped without flushing", self.client_id)
+            return
         writer.finish.set()
         deadline = time.monotonic() + SHUTDOWN_TIMEOUT_S
         while writer.is_alive() and time.monotonic() < deadline:

@@ -35,6 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="topic filter (repeatable); defaults to all three formats",
     )
     parser.add_argument("--share-group", help="shared subscription group ('' for none)")
+    parser.add_argument(
+        "--partitions",
+        type=int,
+        help="P persistent sessions held through database leases instead of one shared "
+        "subscription: nothing is lost when Mosquitto 2.0 restarts (0: shared; see docs/ingest.md)",
+    )
     parser.add_argument("--client-id", help="client id prefix; worker i is <prefix>-<i>")
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--protocol", choices=["auto", "5", "3.1.1"])
@@ -56,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
             "client_id": args.client_id,
             "batch_size": args.batch_size,
             "protocol": args.protocol,
+            "partitions": args.partitions,
             "metrics_port": args.metrics_port,
         }.items()
         if v is not None
@@ -70,6 +77,23 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("no broker: set MQTT_URL or pass --mqtt-url (e.g. mqtt://127.0.0.1:1883)")
     if args.workers < 1:
         raise UserError("--workers must be at least 1")
+    if not 0 <= settings.partitions <= 1024:
+        raise UserError("--partitions must be between 0 and 1024")
+    if settings.partitions:
+        from ingest.partitions import filter_shape
+
+        try:
+            for topic in settings.topics:
+                filter_shape(topic)
+        except ConfigError as exc:
+            raise UserError(str(exc)) from exc
+    elif args.workers > 1 and settings.share_group:
+        logging.getLogger(__name__).warning(
+            "%d workers on one shared subscription: Mosquitto 2.0 forgets shared "
+            "subscriptions when it restarts, and drops what arrives before the workers are "
+            "back; use --partitions (docs/ingest.md, Partitions)",
+            args.workers,
+        )
     from storage import DatabaseUnavailable, connect
 
     try:  # fail fast on a wrong DATABASE_URL; the broker, by contrast, is retried forever
