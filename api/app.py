@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
+from api.limits import BodyLimits, RequestLimits
 from api.metrics import MetricsMiddleware
 from api.route_fast_path import RouteFetchFastPath
 from api.settings import ApiSettings
@@ -129,6 +130,17 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(_v1_router())
     # inside the metrics (added last, so outermost), before the router: see api.route_fast_path
     app.add_middleware(RouteFetchFastPath, jwt_secret=settings.jwt_secret)
+    # header and body limits, and a credential before any body is read (api.limits)
+    app.add_middleware(
+        RequestLimits,
+        jwt_secret=settings.jwt_secret,
+        limits=BodyLimits(
+            default_bytes=settings.max_body_bytes,
+            batch_bytes=settings.max_batch_bytes,
+            import_bytes=settings.max_import_bytes,
+            header_bytes=settings.max_header_bytes,
+        ),
+    )
     app.add_middleware(MetricsMiddleware)
     if STATIC_DIR.is_dir():
         app.mount("/ui", StaticFiles(directory=STATIC_DIR, html=True), name="ui")

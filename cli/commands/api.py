@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from storage import DatabaseUnavailable, connect, migrate
 
     try:
-        settings = ApiSettings()
+        settings = ApiSettings()  # type: ignore[call-arg]
     except pydantic.ValidationError as exc:
         missing = ", ".join(str(e["loc"][0]).upper() for e in exc.errors())
         raise UserError(
@@ -48,11 +48,18 @@ def run(args: argparse.Namespace) -> int:
             migrate(conn)
     except DatabaseUnavailable as exc:
         raise UserError(str(exc)) from None
+    if _has("httptools"):
+        from api.http_limits import LimitedHttpToolsProtocol
+
+        http: object = LimitedHttpToolsProtocol  # httptools with a header size limit
+    else:
+        http = "h11"
     uvicorn.run(
         "api.app:create_app",
         # uvicorn's fast event loop and HTTP parser (the "standard" extra) when installed
         loop="uvloop" if _has("uvloop") else "asyncio",
-        http="httptools" if _has("httptools") else "h11",
+        http=http,  # type: ignore[arg-type]
+        h11_max_incomplete_event_size=settings.max_header_bytes,
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
