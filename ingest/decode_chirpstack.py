@@ -1,6 +1,8 @@
 """ChirpStack v4 events on `application/{app}/device/{dev_eui}/event/{up|status}` (JSON encoding).
 
-`up`: `deviceInfo.devEui`, `time` (else now is not guessed: a missing time is rejected),
+The topic's DevEUI is the device; `deviceInfo.devEui`, if given, must equal it (any case),
+otherwise the event is rejected (`device_mismatch`).
+`up`: `time` (else now is not guessed: a missing time is rejected),
 `object` (the codec's decoded payload, see ingest.decode_common.decoded_fields), the best
 gateway's `rssi`/`snr` from `rxInfo`. `status`: `batteryLevel` updates the container state only.
 """
@@ -17,21 +19,28 @@ from ingest.decode_common import (
     text,
     timestamp,
 )
-from ingest.errors import INVALID_FIELD, Rejected
+from ingest.errors import DEVICE_MISMATCH, INVALID_FIELD, Rejected
 from ingest.uplink import CHIRPSTACK_V4, Uplink
 
 
-def decode_chirpstack(topic_dev_eui: str, event: str, payload: bytes) -> Uplink:
-    """Decode one ChirpStack v4 `up` or `status` event."""
+def decode_chirpstack(application: str, dev_eui: str, event: str, payload: bytes) -> Uplink:
+    """Decode one ChirpStack v4 `up` or `status` event of the topic's application and
+    (lower-case) DevEUI."""
     obj = parse_json_object(payload)
     info = obj.get("deviceInfo")
     if not isinstance(info, dict):
         raise Rejected(INVALID_FIELD, "deviceInfo must be an object")
-    dev_eui = (text(info, "devEui") or topic_dev_eui).lower()
+    claimed = text(info, "devEui")
+    if claimed is not None and claimed.lower() != dev_eui:
+        raise Rejected(
+            DEVICE_MISMATCH,
+            f"deviceInfo.devEui {claimed[:80]!r} differs from the topic's {dev_eui!r}",
+        )
     if event == "status":
         return Uplink(
             source_format=CHIRPSTACK_V4,
             dev_eui=dev_eui,
+            application=application,
             status_only=True,
             measured_at=_time_or_now(obj.get("time")),
             battery_pct=number(obj, "batteryLevel"),
@@ -50,6 +59,7 @@ def decode_chirpstack(topic_dev_eui: str, event: str, payload: bytes) -> Uplink:
         source_format=CHIRPSTACK_V4,
         measured_at=timestamp(obj.get("time"), "time"),
         dev_eui=dev_eui,
+        application=application,
         rssi_dbm=rssi,
         snr_db=snr,
         **fields,

@@ -24,6 +24,8 @@ def parse_json_object(payload: bytes) -> dict[str, Any]:
         obj = json.loads(payload.decode())  # str: json skips its encoding detection
     except (ValueError, UnicodeDecodeError) as exc:
         raise Rejected(MALFORMED_JSON, f"not JSON: {exc}") from None
+    except RecursionError:
+        raise Rejected(MALFORMED_JSON, "not JSON: nested too deeply") from None
     if not isinstance(obj, dict):
         raise Rejected(MALFORMED_JSON, f"expected a JSON object, got {type(obj).__name__}")
     return obj
@@ -36,7 +38,10 @@ def number(obj: dict[str, Any], key: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Rejected(INVALID_FIELD, f"{key} must be a number, got {type(value).__name__}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        raise Rejected(OUT_OF_RANGE, f"{key} is too large") from None
     if not math.isfinite(value):
         raise Rejected(INVALID_FIELD, f"{key} must be finite")
     return value
@@ -74,7 +79,10 @@ def timestamp(value: Any, key: str) -> datetime:
             ) from None
         if parsed.tzinfo is None:
             raise Rejected(INVALID_FIELD, f"{key} has no UTC offset: {value[:40]!r}")
-        return parsed.astimezone(UTC)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:  # year 1 with a positive offset, year 9999 with a negative one
+            raise Rejected(OUT_OF_RANGE, f"{key} is out of range: {value[:40]!r}") from None
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         try:
             return datetime.fromtimestamp(value, UTC)

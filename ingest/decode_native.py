@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ingest.decode_common import boolean, number, parse_json_object, text, timestamp
-from ingest.errors import INVALID_FIELD, Rejected
+from ingest.errors import DEVICE_MISMATCH, INVALID_FIELD, Rejected
 from ingest.uplink import NATIVE, Uplink
 
 _NUMBERS = {
@@ -60,7 +60,7 @@ def _fields(obj: dict[str, Any], device_id: str) -> dict[str, Any]:
             fields[key] = boolean(obj, key)
         elif key == "device_id" and text(obj, key) != device_id:
             raise Rejected(
-                INVALID_FIELD,
-                f"device_id {value!r} in the payload differs from the topic's {device_id!r}",
+                DEVICE_MISMATCH,
+                f"device_id {value[:80]!r} in the payload differs from the topic's {device_id!r}",
             )
     return fields

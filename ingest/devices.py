@@ -15,7 +15,8 @@ Clock = Callable[[], float]
 
 
 class DeviceCache:
-    """Resolve uplinks to devices: by device_id (native, TTS) or dev_eui (TTS, ChirpStack)."""
+    """Resolve uplinks to devices by the topic's key: device_id (native, TTS), else dev_eui
+    (ChirpStack). A TTS payload's DevEUI is never used to find a device (see ingest.uplink)."""
 
     def __init__(self, ttl_s: float = 60.0, clock: Clock = time.monotonic) -> None:
         self._ttl_s = ttl_s
@@ -36,7 +37,7 @@ class DeviceCache:
         missing_euis = {
             u.dev_eui
             for u in uplinks
-            if u.dev_eui and not self._fresh(self._by_eui, u.dev_eui, now)
+            if not u.device_id and u.dev_eui and not self._fresh(self._by_eui, u.dev_eui, now)
         }
         if missing_ids or missing_euis:
             self._load(conn, missing_ids, missing_euis, now)
@@ -65,8 +66,7 @@ class DeviceCache:
     def _lookup(self, uplink: Uplink) -> IngestDevice | None:
         if uplink.device_id:
             hit = self._by_id.get(uplink.device_id)
-            if hit and hit[1]:
-                return hit[1]
+            return hit[1] if hit else None
         if uplink.dev_eui:
             hit = self._by_eui.get(uplink.dev_eui)
             if hit and hit[1]:

@@ -8,6 +8,9 @@ IngestError
 
 `Rejected` never escapes the worker: the batch writer stores it in rejected_messages,
 counts it and acknowledges the message, so bad input never crashes or blocks the ingest.
+Any other exception raised while decoding or validating one message becomes a `Rejected`
+with reason `internal_error` (ingest.batch), and a message the database refuses becomes
+`database_rejected`: no message can stop the writer.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ OVERSIZED = "oversized"
 UNKNOWN_TOPIC = "unknown_topic"
 NO_DEPTH = "no_container_depth"
 DATABASE_REJECTED = "database_rejected"
+DEVICE_MISMATCH = "device_mismatch"  # the payload names another device than the topic
+INVALID_TOPIC = "invalid_topic"  # a topic id with control characters, or too long
+INTERNAL_ERROR = "internal_error"  # an unexpected exception while decoding or validating
 
 REASONS = (
     MALFORMED_JSON,
@@ -37,6 +43,9 @@ REASONS = (
     UNKNOWN_TOPIC,
     NO_DEPTH,
     DATABASE_REJECTED,
+    DEVICE_MISMATCH,
+    INVALID_TOPIC,
+    INTERNAL_ERROR,
 )
 
 

@@ -17,9 +17,13 @@ CHIRPSTACK_V4 = "chirpstack-v4"
 
 @dataclass(slots=True)  # not frozen: a frozen __init__ costs about twice as much per message
 class Uplink:
-    """One decoded sensor message. Exactly one of `device_id` / `dev_eui` identifies the device
-    for lookup (TTS gives both: `device_id` is tried first). `tenant_id` is set only where the
-    topic names our tenant (native format); the device must then belong to it."""
+    """One decoded sensor message. The topic decides the device: `device_id` (native, TTS)
+    or else `dev_eui` (ChirpStack) is the topic's, and the device is looked up by it alone.
+    A TTS uplink also carries the payload's DevEUI in `dev_eui`, which must then equal the
+    device's registered one. `tenant_id` is set where the topic names our tenant (native);
+    `application` is the network server's application of the topic (TTS `{app}@{tenant}`,
+    ChirpStack application id), which may be registered to one tenant (ingest_applications).
+    The device must belong to either."""
 
     source_format: str
     measured_at: datetime
@@ -34,3 +38,4 @@ class Uplink:
     rssi_dbm: float | None = None
     snr_db: float | None = None
     status_only: bool = False  # a ChirpStack `status` event: battery only, no reading
+    application: str | None = None

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from domain import Reading
 from ingest.errors import (
+    DEVICE_MISMATCH,
     FUTURE_TIMESTAMP,
     NO_DEPTH,
     OUT_OF_RANGE,
@@ -21,14 +22,8 @@ def to_reading(
     uplink: Uplink, device: IngestDevice, now: datetime, *, max_age_s: float, max_future_s: float
 ) -> Reading:
     """Validate ranges and time, convert distance to fill with the container's depth."""
+    check_device(uplink, device)
     tenant = device.tenant_id
-    if uplink.tenant_id is not None and uplink.tenant_id != tenant:
-        # Never say which tenant the device does belong to.
-        raise Rejected(
-            WRONG_TENANT,
-            f"device {uplink.device_id!r} is not a device of tenant {uplink.tenant_id!r}",
-            uplink.tenant_id,
-        )
     check_time(uplink.measured_at, now, max_age_s, max_future_s, tenant)
     check_ranges(uplink, tenant)
     fill = uplink.fill_fraction
@@ -48,6 +43,31 @@ def to_reading(
         rssi_dbm=uplink.rssi_dbm,
         snr_db=uplink.snr_db,
     )
+
+
+def check_device(uplink: Uplink, device: IngestDevice) -> None:
+    """The device found from the topic is the one the uplink may write to: of the topic's
+    tenant (native), and with the DevEUI the payload names (TTS)."""
+    if uplink.tenant_id is not None and uplink.tenant_id != device.tenant_id:
+        # Never say which tenant the device does belong to.
+        raise Rejected(
+            WRONG_TENANT,
+            f"device {uplink.device_id!r} is not a device of tenant {uplink.tenant_id!r}",
+            uplink.tenant_id,
+        )
+    if (
+        uplink.device_id
+        and uplink.dev_eui
+        and device.dev_eui is not None
+        and uplink.dev_eui != device.dev_eui
+    ):
+        # A TTS payload's DevEUI must be the topic device's registered one, if it has one.
+        raise Rejected(
+            DEVICE_MISMATCH,
+            f"end_device_ids.dev_eui {uplink.dev_eui[:40]!r} is not the DevEUI of device "
+            f"{device.device_id!r}",
+            device.tenant_id,
+        )
 
 
 def fill_from_distance(
@@ -82,14 +102,28 @@ def check_time(
         )
 
 
+# Bounds that also keep every value inside PostgreSQL `real` (about ±3.4e38).
+MAX_DISTANCE_MM = 100_000.0  # 100 m: no container is deeper
+RSSI_DBM = (-200.0, 50.0)
+SNR_DB = (-50.0, 50.0)
+
+
 def check_ranges(uplink: Uplink, tenant: str | None) -> None:
     if uplink.fill_fraction is not None and not 0.0 <= uplink.fill_fraction <= 1.0:
         raise Rejected(
             OUT_OF_RANGE, f"fill_fraction {uplink.fill_fraction} is outside 0..1", tenant
         )
-    if uplink.distance_mm is not None and uplink.distance_mm < 0:
-        raise Rejected(OUT_OF_RANGE, f"distance_mm {uplink.distance_mm} is negative", tenant)
+    if uplink.distance_mm is not None and not 0.0 <= uplink.distance_mm <= MAX_DISTANCE_MM:
+        raise Rejected(
+            OUT_OF_RANGE,
+            f"distance_mm {uplink.distance_mm} is outside 0..{MAX_DISTANCE_MM:g}",
+            tenant,
+        )
     if uplink.battery_pct is not None and not 0.0 <= uplink.battery_pct <= 100.0:
         raise Rejected(OUT_OF_RANGE, f"battery_pct {uplink.battery_pct} is outside 0..100", tenant)
     if uplink.temperature_c is not None and not -80.0 <= uplink.temperature_c <= 400.0:
         raise Rejected(OUT_OF_RANGE, f"temperature_c {uplink.temperature_c} is implausible", tenant)
+    if uplink.rssi_dbm is not None and not RSSI_DBM[0] <= uplink.rssi_dbm <= RSSI_DBM[1]:
+        raise Rejected(OUT_OF_RANGE, f"rssi_dbm {uplink.rssi_dbm} is implausible", tenant)
+    if uplink.snr_db is not None and not SNR_DB[0] <= uplink.snr_db <= SNR_DB[1]:
+        raise Rejected(OUT_OF_RANGE, f"snr_db {uplink.snr_db} is implausible", tenant)

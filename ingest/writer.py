@@ -6,6 +6,12 @@ The queue is a `collections.deque` shared with the network loop: the loop append
 `queue_size` messages, so a slow database pushes back onto the broker and memory stays flat.
 A batch is flushed when it reaches `batch_size`, when its oldest message has waited
 `flush_interval_s`, or when nothing new arrived for a short idle gap.
+
+While the database is away the writer retries the same batch: 0.1 s, 0.2 s, 0.4 s, 0.8 s, then
+every `RETRY_MAX_S` (1 s), so writing resumes within about a second of the database coming
+back. Input cannot stop it (ingest.batch contains every message); an exception that is not a
+transient database error is a bug: the thread logs it and dies with it, `error` holds it, and
+the worker (which checks `is_alive()`) exits so its supervisor restarts it.
 """
 
 from __future__ import annotations
@@ -18,14 +24,16 @@ from typing import Any
 
 import psycopg
 
-from ingest.batch import BatchProcessor
+from ingest.batch import BatchProcessor, is_transient
 from ingest.metrics import Metrics
 from ingest.settings import IngestSettings
-from storage import DatabaseUnavailable, connect
+from storage import connect
 
 log = logging.getLogger(__name__)
 
 IDLE_FLUSH_S = 0.02
+RETRY_FIRST_S = 0.1
+RETRY_MAX_S = 1.0
 
 
 class BatchWriter(threading.Thread):
@@ -48,6 +56,7 @@ class BatchWriter(threading.Thread):
         self.finish = threading.Event()  # no more messages will come: drain and stop
         self.abandon = threading.Event()  # stop now, even with messages unwritten
         self._conn: psycopg.Connection | None = None
+        self.error: BaseException | None = None  # what killed the thread, if anything did
 
     def run(self) -> None:
         try:
@@ -57,6 +66,10 @@ class BatchWriter(threading.Thread):
                     break
                 if self._write_until_done(batch):
                     self.acks.append([(gen, msg.mid, msg.qos) for gen, msg in batch if msg.qos])
+        except BaseException as exc:
+            self.error = exc
+            log.critical("batch writer died; the worker must exit", exc_info=exc)
+            raise
         finally:
             if self._conn is not None:
                 self._conn.close()
@@ -86,8 +99,8 @@ class BatchWriter(threading.Thread):
 
     def _write_until_done(self, batch: list[tuple[int, Any]]) -> bool:
         """Write with retries while the database is away; False if abandoned before success."""
-        messages = [(_topic(msg), msg.payload) for _, msg in batch]
-        delay = 0.5
+        messages = [(_topic(msg), bytes(msg.payload)) for _, msg in batch]
+        delay = RETRY_FIRST_S
         while not self.abandon.is_set():
             try:
                 if self._conn is None or self._conn.closed:
@@ -95,17 +108,14 @@ class BatchWriter(threading.Thread):
                     self._conn = connect(self.settings.database_url or "", autocommit=True)
                 self.processor.process(self._conn, messages)
                 return True
-            except (
-                psycopg.OperationalError,
-                psycopg.errors.DeadlockDetected,
-                psycopg.errors.SerializationFailure,
-                DatabaseUnavailable,
-            ) as exc:
+            except Exception as exc:
+                if not is_transient(exc, self._conn):
+                    raise  # process() contains every message: this is a bug
                 self.metrics.db_errors.inc()
                 log.warning("batch write failed, retrying in %.1f s: %s", delay, exc)
                 self._close()
                 self.abandon.wait(delay)
-                delay = min(delay * 2, 10.0)
+                delay = min(delay * 2, RETRY_MAX_S)
         return False
 
     def _close(self) -> None:
@@ -118,6 +128,6 @@ class BatchWriter(threading.Thread):
 
 def _topic(message: Any) -> str:
     try:
-        return message.topic
+        return str(message.topic)
     except UnicodeDecodeError:  # not valid UTF-8: keep it visible, it will be rejected
-        return message._topic.decode("utf-8", "replace")
+        return bytes(message._topic).decode("utf-8", "replace")

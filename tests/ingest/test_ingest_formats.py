@@ -46,16 +46,17 @@ def test_native_reading_becomes_a_row(db, tenant_id, add_device, start_worker, p
 
 
 def test_tts_uplink_becomes_a_row(db, tenant_id, add_device, start_worker, publisher, topic_prefix):
-    """A The Things Stack v3 uplink is found by DevEUI (any case), keeps battery and signal."""
+    """A The Things Stack v3 uplink is found by the topic's device id; its DevEUI (any case)
+    matches the device's; battery and signal are kept."""
     add_device(device_id=f"tts-{topic_prefix}", dev_eui=f"24e1247{topic_prefix[1:10]}")
     start_worker([f"v3/smart-waste@{topic_prefix}/devices/+/up"])
     at = _now() - timedelta(minutes=2)
     publisher.publish(
-        f"v3/smart-waste@{topic_prefix}/devices/other-name/up",
+        f"v3/smart-waste@{topic_prefix}/devices/tts-{topic_prefix}/up",
         json.dumps(
             {
                 "end_device_ids": {
-                    "device_id": "other-name",
+                    "device_id": f"tts-{topic_prefix}",
                     "dev_eui": f"24E1247{topic_prefix[1:10]}".upper(),
                 },
                 "received_at": at.isoformat(),
