@@ -17,6 +17,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
+	@echo "make demo: the API and a planning worker keep running after the loop; stop them with Ctrl-C (or SIGTERM). Scripts: $(BIN)/wasteroute demo --exit"
 	$(BIN)/wasteroute demo
 
 services:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from cli.commands.db import database_url_from
-from cli.errors import UserError
+from cli.errors import UserError, missing_tenant, require_tenant
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,14 +39,14 @@ def run_import(args: argparse.Namespace) -> int:
         default = Fraction.parse(args.fraction) if args.fraction else None
         containers = read_container_file(args.file, default_volume_l=args.default_volume_l,
                                          default_fraction=default)
-    except (ContainerFileError, ValueError, OSError) as exc:
+    except (ContainerFileError, ValueError) as exc:  # OSError: cli.errors says which file
         raise UserError(str(exc)) from None
     with connect(database_url_from(args), autocommit=True) as conn:
         try:
             get_tenant(conn, args.tenant)
             result = upsert_containers(conn, args.tenant, containers)
-        except NotFound as exc:
-            raise UserError(f"{exc}; add it with `wasteroute tenants add`") from None
+        except NotFound:
+            raise missing_tenant(args.tenant) from None
         except psycopg.errors.CheckViolation as exc:
             raise UserError(f"a container breaks a rule: {exc.diag.message_primary}") from None
     by_fraction: dict[str, int] = {}
@@ -70,6 +70,7 @@ def run_list(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UserError(str(exc)) from None
     with connect(database_url_from(args), autocommit=True) as conn:
+        require_tenant(conn, args.tenant)
         total = count_containers(conn, args.tenant, fraction)
         for c in list_containers(conn, args.tenant, fraction=fraction, limit=args.limit):
             print(f"{c.id:8} {c.external_id:32} {c.fraction:9} {c.volume_l:7.0f} L "

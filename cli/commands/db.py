@@ -29,14 +29,48 @@ def database_url_from(args: argparse.Namespace) -> str:
     return url
 
 
-def run_migrate(args: argparse.Namespace) -> int:
-    from storage import DatabaseUnavailable, MigrationError, connect, has_timescaledb, migrate
+def create_database_if_missing(url: str) -> str | None:
+    """Create the database named in `url` if the server has none by that name (connecting to
+    the server's `postgres` database). Returns the name if it created it."""
+    import psycopg
+    from psycopg import sql
+
+    from storage import DatabaseUnavailable, connect
+    from storage.db import redact
 
     try:
-        with connect(database_url_from(args), autocommit=True) as conn:
+        connect(url, autocommit=True).close()
+        return None
+    except DatabaseUnavailable as exc:
+        if "does not exist" not in str(exc):
+            raise
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    name = str(info.get("dbname") or "")
+    admin = psycopg.conninfo.make_conninfo(url, dbname="postgres")
+    try:
+        with connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.errors.InsufficientPrivilege:
+        raise UserError(f"database {name!r} does not exist and this user may not create it: "
+                        f"ask an administrator to run CREATE DATABASE {name} on "
+                        f"{redact(admin)}") from None
+    except psycopg.errors.DuplicateDatabase:
+        return None  # created meanwhile by someone else
+    return name
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    from storage import MigrationError, connect, has_timescaledb, migrate
+
+    url = database_url_from(args)
+    created = create_database_if_missing(url)
+    if created:
+        print(f"created database {created}")
+    try:
+        with connect(url, autocommit=True) as conn:
             applied = migrate(conn)
             timescale = has_timescaledb(conn)
-    except (DatabaseUnavailable, MigrationError) as exc:
+    except MigrationError as exc:
         raise UserError(str(exc)) from exc
     for m in applied:
         print(f"applied {m.version:04d}_{m.name}")
@@ -46,13 +80,10 @@ def run_migrate(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from storage import DatabaseUnavailable, applied_versions, available_migrations, connect
+    from storage import applied_versions, available_migrations, connect
 
-    try:
-        with connect(database_url_from(args), autocommit=True) as conn:
-            done = set(applied_versions(conn))
-    except DatabaseUnavailable as exc:
-        raise UserError(str(exc)) from exc
+    with connect(database_url_from(args), autocommit=True) as conn:  # errors: cli.errors
+        done = set(applied_versions(conn))
     for m in available_migrations():
         print(f"{'applied' if m.version in done else 'pending'}  {m.version:04d}_{m.name}")
     return 0

@@ -9,8 +9,10 @@ Stages, each printed with what it did:
    database, plans at 05:00 (published), drivers driving them through the API, emptied
    containers reset (cli.demo.loop);
 5. the offline trial (fixed vs threshold vs forecast) on a small city → table and HTML;
-then a summary, the API's address and what to open. With a terminal and without --no-serve
-the API stays up until Ctrl-C. Any stage that cannot do its work fails loudly (exit 1).
+then a summary, the API's address and what to open. The API and a planning worker (for the
+dashboard's "Make plan") keep running until Ctrl-C or SIGTERM, with or without a terminal;
+with --exit the demo ends after the loop and prints no links. Any stage that cannot do its
+work fails loudly (exit 1).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sys
 import time
 import uuid
 import warnings
@@ -47,7 +48,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--port", type=int, help="port of the API (default: a free one)")
     p.add_argument(
-        "--no-serve", action="store_true", help="exit at the end instead of keeping the API running"
+        "--exit",
+        "--no-serve",
+        dest="exit",
+        action="store_true",
+        help="end after the loop (for scripts) instead of keeping the API and worker running",
     )
     p.set_defaults(func=run)
 
@@ -159,7 +164,7 @@ def _simulate_day(args, url, api_url, ingest, tenant, sim, streamer, day):
 
 
 def _stage_days(args, url: str, mqtt_url: str, api_url: str, ingest):
-    from cli.demo.loop import DemoCity, Streamer, plan_morning
+    from cli.demo.loop import PLAN_AT, DemoCity, Streamer, plan_morning
     from cli.demo.tenant import seed_tenant
     from simulator import CitySpec, generate_city
     from simulator.publisher import MqttPublisher
@@ -181,16 +186,23 @@ def _stage_days(args, url: str, mqtt_url: str, api_url: str, ingest):
         f"[4/5] {args.days} simulated days after a warm-up day ({start.date()}), sensors "
         "hourly over MQTT; plans at 05:00; drivers through the API"
     )
+    today_at = datetime.combine(today.date(), PLAN_AT, UTC)
+    now = datetime.now(UTC) - timedelta(minutes=1)
     with MqttPublisher(mqtt_url) as pub:
         streamer = Streamer(sim, fleet, pub)
         for d in range(1, args.days + 1):
             day = (start + timedelta(days=d)).date()
             days.append(_simulate_day(args, url, api_url, ingest, tenant, sim, streamer, day))
-        now = datetime.now(UTC) - timedelta(minutes=1)
+        # today is planned at 05:00 like the other days (a plan made at, say, 20:00 would
+        # have no shift left, so no stops); the readings since then follow
+        streamer.until(min(today_at, now))
+        ingest.wait_for(streamer.sent)
+        today_plans, _ = plan_morning(
+            url, tenant_id, today.date(), min(today_at, now), args.plan_time_limit
+        )
         streamer.until(now)
         streamer.flush()
     ingest.wait_for(streamer.sent)
-    today_plans, _ = plan_morning(url, tenant_id, today.date(), now, args.plan_time_limit)
     visits = {
         o.routing.vehicle_ids[r.vehicle]: len(r.visits)
         for o in today_plans
@@ -202,8 +214,8 @@ def _stage_days(args, url: str, mqtt_url: str, api_url: str, ingest):
     if visits:  # the driver view shows today's route: log in as a driver who has one
         tenant.showcase_driver = tenant.driver_of_vehicle[max(visits, key=visits.get)]
     _say(
-        f"      today {today.date()}: readings up to now streamed; {len(today_plans)} plans "
-        f"({stops} stops) made and published for the dashboard and the driver view, not driven"
+        f"      today {today.date()}: {len(today_plans)} plans made at 05:00 ({stops} stops) and "
+        "published for the dashboard and the driver view, not driven; readings up to now streamed"
     )
     return tenant, days, streamer.sent, sim
 
@@ -263,18 +275,11 @@ def _open_next(api_url: str, tenant) -> None:
     )
 
 
-def _serve(api_url: str) -> None:
-    _say(f"The API keeps running at {api_url}; Ctrl-C to stop.")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        _say("stopping")
-
-
 def run(args: argparse.Namespace) -> int:
+    from cli.demo.serve import PlanningWorker, serve_until_stopped, stop_on_sigterm
     from cli.demo.services import ApiServer, start_broker, start_database, start_ingest
 
+    stop_on_sigterm()
     t0, started_at = time.perf_counter(), datetime.now(UTC)
     _quiet_logs(getattr(args, "verbose", False))
     _say(f"[1/5] PostgreSQL: starting ({args.data_dir.resolve()} unless $DATABASE_URL is set)")
@@ -287,7 +292,11 @@ def run(args: argparse.Namespace) -> int:
     api_url = api.start()
     _say(f"[3/5] API: {api_url} (uvicorn in this process, JWT secret made up for this run)")
     ingest = None
+    worker = None if args.exit else PlanningWorker(url, args.data_dir.resolve() / "worker.log")
     try:
+        if worker is not None:
+            pid = worker.start()
+            _say(f"      planning worker: process {pid} (log: {worker.log_path})")
         ingest = start_ingest(url, mqtt_url, embedded)
         _say(
             f"      ingest worker subscribed to {mqtt_url} "
@@ -301,10 +310,17 @@ def run(args: argparse.Namespace) -> int:
             f"{c.readings} readings stored, {c.published} plans published, "
             f"{c.emptied_events} containers emptied through the API"
         )
-        _open_next(api_url, tenant)
-        if sys.stdin.isatty() and sys.stdout.isatty() and not args.no_serve:
-            _serve(api_url)
+        if args.exit:
+            _say("--exit: the API has stopped (run without --exit to open the pages)")
+        else:
+            _open_next(api_url, tenant)
+            serve_until_stopped(api_url, worker, _say)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM before the loop finished
+        _say("stopped before the demo finished")
+        return 130
     finally:
+        if worker is not None:
+            worker.stop()
         if ingest is not None:
             ingest.close()
         api.stop()

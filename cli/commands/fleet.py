@@ -7,7 +7,7 @@ from datetime import time
 
 from cli.commands.db import database_url_from
 from cli.commands.tenants import parse_hhmm
-from cli.errors import UserError
+from cli.errors import UserError, missing_tenant, require_tenant
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -115,7 +115,7 @@ def run_add(args: argparse.Namespace) -> int:
         except psycopg.errors.UniqueViolation:
             raise UserError(f"{args.kind}: the name {args.name!r} is taken") from None
         except psycopg.errors.ForeignKeyViolation:
-            raise UserError(f"no tenant {args.tenant!r}") from None
+            raise missing_tenant(args.tenant) from None
         except psycopg.errors.CheckViolation as exc:
             raise UserError(f"{args.kind}: {exc.diag.message_primary}") from None
     print(f"added {args.kind[:-1]} {made.id} ({made.name})")
@@ -126,6 +126,7 @@ def run_list(args: argparse.Namespace) -> int:
     from storage import connect, fleet
 
     with connect(database_url_from(args), autocommit=True) as conn:
+        require_tenant(conn, args.tenant)
         if args.kind == "depots":
             for d in fleet.list_depots(conn, args.tenant):
                 print(f"{d.id:6} {d.name:24} {d.location.lat:.6f},{d.location.lon:.6f}")

@@ -7,7 +7,7 @@ import argparse
 from datetime import UTC, date, datetime
 
 from cli.commands.db import database_url_from
-from cli.errors import UserError
+from cli.errors import UserError, require_tenant
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ps = subparsers.add_parser("plans", help="stored plans: list, show, publish; planning jobs")
     ps.add_argument("--database-url", help="defaults to $DATABASE_URL")
     sub = ps.add_subparsers(dest="plans_command", metavar="ACTION", required=True)
-    ls = sub.add_parser("list")
+    ls = sub.add_parser("list", help="a tenant's stored plans, newest first")
     ls.add_argument("--tenant", required=True)
     ls.add_argument("--date", type=_date)
     ls.set_defaults(func=run_list)
@@ -71,7 +71,7 @@ def _instant(text: str) -> datetime:
     try:
         t = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO time") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time like 2026-11-25T05:00") from None
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
@@ -95,14 +95,16 @@ def run_plan(args: argparse.Namespace) -> int:
     settings = PlanSettings(time_limit_s=args.time_limit, seed=args.seed, workers=args.workers,
                             forecast=ForecastConfig(stale_after_s=args.stale_after_h * 3600))
     with connect(database_url_from(args), autocommit=True) as conn:
+        require_tenant(conn, args.tenant)
+        if args.fraction is None and (why := _nothing_to_plan(conn, args.tenant)):
+            raise UserError(why)
         try:
             outcomes = plan_day(conn, args.tenant, args.date, _fraction(args.fraction), settings,
                                 trigger="cli", now=args.now)
         except (NotFound, PlanningInputError) as exc:
             raise UserError(str(exc)) from None
         if not outcomes:
-            raise UserError(f"tenant {args.tenant} has no containers; import some with "
-                            "`wasteroute containers import`")
+            raise UserError(_nothing_to_plan(conn, args.tenant) or "nothing to plan")
         for o in outcomes:
             if args.publish:
                 publish(conn, args.tenant, o.plan_id)
@@ -110,18 +112,35 @@ def run_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _nothing_to_plan(conn, tenant_id: str) -> str | None:
+    """Why `plan_day` would plan no fraction (no containers, or no vehicle for any of them);
+    None if some fraction can be planned."""
+    from storage.containers import list_fractions
+    from storage.fleet import list_vehicles
+
+    fractions = list_fractions(conn, tenant_id)
+    if not fractions:
+        return (f"tenant {tenant_id} has no containers: import some with "
+                "`wasteroute containers import FILE --tenant " + tenant_id + "`")
+    names = ", ".join(str(f) for f in fractions)
+    if any(list_vehicles(conn, tenant_id, fraction=f) for f in fractions):
+        return None
+    if not list_vehicles(conn, tenant_id):
+        return (f"tenant {tenant_id} has containers ({names}) but no vehicles: add one with "
+                f"`wasteroute fleet vehicles add --tenant {tenant_id} ...`")
+    return (f"tenant {tenant_id} has containers ({names}) but no vehicle carries any of these "
+            "fractions: add one with `wasteroute fleet vehicles add --fractions ...`")
+
+
 def run_forecast(args: argparse.Namespace) -> int:
     import json
 
     from api.planning import forecast_tenant
-    from storage import NotFound, connect
+    from storage import connect
 
     with connect(database_url_from(args), autocommit=True) as conn:
-        try:
-            forecasts = forecast_tenant(conn, args.tenant, _fraction(args.fraction),
-                                        now=args.now)
-        except NotFound as exc:
-            raise UserError(str(exc)) from None
+        require_tenant(conn, args.tenant)
+        forecasts = forecast_tenant(conn, args.tenant, _fraction(args.fraction), now=args.now)
     rows = sorted(forecasts.values(), key=lambda f: -f.fill_at(f.at_s))
     for f in rows[: args.limit]:
         full = f.full_at()
@@ -166,6 +185,7 @@ def run_list(args: argparse.Namespace) -> int:
     from storage.plans import list_plans
 
     with connect(database_url_from(args), autocommit=True) as conn:
+        require_tenant(conn, args.tenant)
         for p in list_plans(conn, args.tenant, plan_date=args.date):
             print(f"{p['id']:7} {p['plan_date']} {p['fraction']:9} v{p['version']:<3} "
                   f"{p['status']:10} {p['n_served']:5} served {p['distance_m'] / 1000:8.1f} km "
@@ -226,6 +246,9 @@ def run_jobs(args: argparse.Namespace) -> int:
     from storage import connect
 
     url = database_url_from(args)
+    if args.tenant:
+        with connect(url, autocommit=True) as conn:
+            require_tenant(conn, args.tenant)
     ensure_queue_schema(url)
     with connect(url, autocommit=True) as conn:
         for j in recent_jobs(conn, args.tenant):
@@ -237,8 +260,11 @@ def run_jobs(args: argparse.Namespace) -> int:
 
 def run_queue(args: argparse.Namespace) -> int:
     from api.jobs import build_app, ensure_queue_schema, queue_plan
+    from storage import connect
 
     url = database_url_from(args)
+    with connect(url, autocommit=True) as conn:
+        require_tenant(conn, args.tenant)
     ensure_queue_schema(url)
     app = build_app(url)
     with app.open():

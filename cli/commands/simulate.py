@@ -21,8 +21,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=float, default=3600.0,
                    help="simulated seconds per wall second (86400: a day per second)")
     p.add_argument("--formats", default="native,tts-v3,chirpstack-v4")
-    p.add_argument("--start", help="simulated start (ISO, UTC); default: now minus --days")
+    p.add_argument("--start", type=_instant,
+                   help="simulated start (ISO, UTC); default: now minus --days")
     p.set_defaults(func=run)
+
+
+def _instant(text: str) -> datetime:
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a time like 2026-11-25T05:00 (UTC)") from None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from simulator.sensors import SensorFleet
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    start = (datetime.fromisoformat(args.start) if args.start else
+    start = (args.start if args.start else
              datetime.now(UTC) - timedelta(days=args.days)).replace(minute=0, second=0,
                                                                     microsecond=0)
     city = generate_city(CitySpec(n_containers=args.containers, seed=args.seed))

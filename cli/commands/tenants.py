@@ -8,7 +8,7 @@ from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cli.commands.db import database_url_from
-from cli.errors import UserError
+from cli.errors import UserError, missing_tenant
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -99,8 +99,8 @@ def run_schedule(args: argparse.Namespace) -> int:
             s = set_plan_schedule(conn, args.tenant_id, local_time=parse_hhmm(args.at),
                                   day_offset=args.day_offset, time_limit_s=args.time_limit,
                                   auto_publish=args.auto_publish, enabled=not args.disable)
-        except NotFound as exc:
-            raise UserError(str(exc)) from None
+        except NotFound:
+            raise missing_tenant(args.tenant_id) from None
     print(f"{s.tenant_id}: plans at {s.local_time:%H:%M} {s.timezone} for day +{s.day_offset}, "
           f"{'enabled' if s.enabled else 'disabled'}")
     return 0
@@ -125,7 +125,7 @@ def run_policy(args: argparse.Namespace) -> int:
         except psycopg.errors.CheckViolation:
             raise UserError("levels: need 0 <= --skip < --must <= 1.5") from None
         except psycopg.errors.ForeignKeyViolation:
-            raise UserError(f"no tenant {args.tenant_id!r}") from None
+            raise missing_tenant(args.tenant_id) from None
     print(f"{args.tenant_id} {fraction}: must >= {args.must:.0%}, skip <= {args.skip:.0%}, "
           f"collection days {','.join(map(str, days))}"
           + (f", area sweeps {args.area_sweeps} a week" if args.area_sweeps else ""))

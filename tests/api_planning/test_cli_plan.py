@@ -28,7 +28,7 @@ def test_plan_command_names_an_unknown_tenant(database_url, capsys):
     code = main(["plan", "--database-url", database_url, "--tenant", "nobody-here", "--date",
                  "2026-11-24"])
     assert code == 2
-    assert "no tenant 'nobody-here'" in capsys.readouterr().err
+    assert "tenant 'nobody-here' does not exist" in capsys.readouterr().err
 
 
 def test_forecast_command_reports_ucifi_names(database_url, tenant_id, seeded, capsys):
