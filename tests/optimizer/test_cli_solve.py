@@ -7,9 +7,10 @@ from pathlib import Path
 
 from cli.main import main
 from optimizer import read_cvrplib_solution
-from tests.optimizer.test_formats import BENCH, CVRPLIB, DATA
+from tests.optimizer.test_formats import BENCH, CVRPLIB, DATA, needs_bench
 
 
+@needs_bench
 def test_solve_cvrplib_writes_a_sol_file(tmp_path):
     """X-n101 for 2 s: a .sol with routes over all 100 customers and its cost."""
     out = tmp_path / "x.sol"
@@ -44,6 +45,7 @@ def test_unknown_extension_asks_for_format(tmp_path, capsys):
     assert "pass --format" in capsys.readouterr().err
 
 
+@needs_bench
 def test_kim_fleet_and_vehicle_cost(tmp_path, capsys):
     """--vehicles and --vehicle-cost-km set a Kim 2006 fleet: 102_stop on 3 trucks at no
     cost per truck uses at most 3 and serves every stop."""
@@ -55,6 +57,7 @@ def test_kim_fleet_and_vehicle_cost(tmp_path, capsys):
     assert len([r for r in plan["routes"] if r["visits"]]) <= 3
 
 
+@needs_bench
 def test_fleet_options_are_checked(capsys):
     """The fleet options are for Kim files only, and a bad value is named."""
     n101 = next(p for p in CVRPLIB if p.stem == "X-n101-k25")

@@ -21,19 +21,23 @@ from optimizer import (
 from optimizer.formats.cvrplib import read_cvrplib_solution, solution_routes_to_stops
 from optimizer.plan_build import build_plan
 from tests.optimizer.lineworld import FAST
+from tests.shared_data import needs_shared
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT.parent / "shared" / "benchmarks"
 DATA = ROOT / "tests" / "data" / "optimizer"
 CVRPLIB = sorted((BENCH / "cvrplib-x").glob("*.vrp"))
 KIM = sorted((BENCH / "wcvrptw-kim2006").glob("*_stop.txt"))
+needs_bench = needs_shared(BENCH)
 
 
+@needs_bench
 def test_benchmarks_are_there():
     """The shipped benchmark instances are found (six X instances, ten Kim 2006 ones)."""
     assert len(CVRPLIB) == 6 and len(KIM) == 10
 
 
+@needs_bench
 @pytest.mark.parametrize("path", CVRPLIB, ids=lambda p: p.stem)
 def test_cvrplib_solution_checks_with_its_stated_cost(path):
     """The BKS .sol visits every customer once within capacity, at exactly its Cost."""
@@ -46,6 +50,7 @@ def test_cvrplib_solution_checks_with_its_stated_cost(path):
     assert plan.distance_m == cost
 
 
+@needs_bench
 @pytest.mark.parametrize("path", KIM, ids=lambda p: p.stem)
 def test_kim2006_instance_parses(path):
     """Each Kim 2006 file gives one depot, its stops and disposal sites, and a lunch break."""
@@ -57,6 +62,7 @@ def test_kim2006_instance_parses(path):
     assert problem.vehicles[0].lunch.duration_s == int(float(lunch_line.split("//")[0]))
 
 
+@needs_bench
 def test_kim2006_worked_example_travel_time():
     """benchmark.html: stop 0 -> 1 of 102_stop is 15387 ft, 262.3 s at 40 mph (we round up)."""
     problem = read_kim2006(BENCH / "wcvrptw-kim2006" / "102_stop.txt")
@@ -103,6 +109,7 @@ def test_json_problem_solves_and_plan_is_json():
     assert doc["routes"][0]["visits"][-1]["kind"] == "disposal"
 
 
+@needs_bench
 def test_cvrplib_solution_writer_format(tmp_path):
     """write_cvrplib_solution writes `Route #k:` lines and `Cost N`, and reads back."""
     problem = read_cvrplib(CVRPLIB[0])

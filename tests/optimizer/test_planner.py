@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from optimizer import PlanParams, check_plan, plan_routes, read_cvrplib, read_kim2006
 from optimizer.generate import generate_city
-from tests.optimizer.test_formats import BENCH, CVRPLIB
+from tests.optimizer.test_formats import BENCH, CVRPLIB, needs_bench
 
 
+@needs_bench
 def test_x_n303_gives_a_checked_plan():
     """303 stops (parallel ruin-and-recreate runs, two workers) come back complete and checked."""
     problem = read_cvrplib(next(p for p in CVRPLIB if p.stem == "X-n303-k21"))
@@ -16,6 +17,7 @@ def test_x_n303_gives_a_checked_plan():
     assert plan.distance_m < 1.12 * 21736  # within 12% of the BKS even in 4 s
 
 
+@needs_bench
 def test_decomposition_on_x_n502_gives_a_checked_plan():
     """502 stops go through decomposition: ILS regions, pooled routes, recombination."""
     problem = read_cvrplib(next(p for p in CVRPLIB if p.stem == "X-n502-k39"))
@@ -25,6 +27,7 @@ def test_decomposition_on_x_n502_gives_a_checked_plan():
     assert plan.distance_m < 1.06 * 69226
 
 
+@needs_bench
 def test_kim_102_is_feasible_with_the_reference_fleet():
     """Kim 102_stop in 3 s: all stops, lunch, unloads, at most the reference's 3 vehicles."""
     problem = read_kim2006(BENCH / "wcvrptw-kim2006" / "102_stop.txt")

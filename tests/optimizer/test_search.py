@@ -9,7 +9,7 @@ from optimizer.greedy import cost
 from optimizer.ils import solve_ils
 from optimizer.recombine import pool_add, recombine
 from tests.optimizer.lineworld import line_problem
-from tests.optimizer.test_formats import BENCH, CVRPLIB
+from tests.optimizer.test_formats import BENCH, CVRPLIB, needs_bench
 
 # Four stops of 50 l on a road, trucks of 100 l: the best plan pairs the two far stops
 # (0 -> 40 -> 0 = 80 m with 30 on the way) and the two near ones (40 m): 120 m.
@@ -59,6 +59,7 @@ def test_ils_finds_the_optimum_of_the_small_road_from_a_poor_start():
     assert frozenset({2, 3}) in pool and pool[frozenset({2, 3})][0] == 80
 
 
+@needs_bench
 def test_ils_warm_start_is_never_lost_on_a_real_instance():
     """X-n101 from the savings routes: the answer is complete and no worse than the start."""
     from optimizer.construct import initial_routes
@@ -71,6 +72,7 @@ def test_ils_warm_start_is_never_lost_on_a_real_instance():
     assert cost(problem, out.routes)[1] <= cost(problem, start)[1]
 
 
+@needs_bench
 def test_restarts_on_x_n101_give_a_checked_plan_near_the_bks():
     """Plain CVRP: string-removal searches on both cores and recombination, checked, within
     8% (usually within 1%)."""
@@ -90,6 +92,7 @@ def test_vehicles_that_differ_are_not_interchangeable():
     assert not interchangeable_vehicles(mixed)
 
 
+@needs_bench
 def test_a_starved_search_keeps_every_stop_of_the_construction():
     """Kim 102 (windows, lunch, unloads) in 0.3 s: our construction already serves every stop,
     and the plan keeps them all even when OR-Tools gets almost no time."""

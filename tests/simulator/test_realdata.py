@@ -10,12 +10,16 @@ from domain import Fraction
 from simulator.calibration import ENEVO_EDINBURGH, EmptyingColumns, calibrate_rates
 from simulator.errors import InputError
 from simulator.loading import load_containers
+from tests.shared_data import needs_shared
 
 REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 DENHAAG = REALDATA / "denhaag-containers" / "afvalcontainers.geojson"
 ENEVO = REALDATA / "edinburgh-enevo" / "edinburgh_enevo_collections_2016.csv"
 
+needs_realdata = needs_shared(REALDATA)
 
+
+@needs_realdata
 def test_den_haag_geojson_loads_all_8025_containers():
     """Every feature becomes a container with a parsed fraction and filled-in volume and rate."""
     city, report = load_containers(DENHAAG)
@@ -41,6 +45,7 @@ def test_csv_with_a_bad_row_names_the_line(tmp_path):
     assert city.containers[0].volume_l == 5000 and report.skipped == {"no coordinates": 1}
 
 
+@needs_realdata
 def test_enevo_calibration_scales_percent_to_physical_fill():
     """Rates per site from fill % at each collection; 100% means 80% physically full."""
     rates = calibrate_rates(ENEVO, ENEVO_EDINBURGH)
@@ -54,6 +59,7 @@ def test_enevo_calibration_scales_percent_to_physical_fill():
     assert unscaled[site].rate_l_per_day == pytest.approx(rates[site].rate_l_per_day / 0.8)
 
 
+@needs_realdata
 def test_calibration_names_a_missing_column(tmp_path):
     """A column mapping that does not match the file says which column is missing."""
     with pytest.raises(InputError, match="no column 'Weight'"):
