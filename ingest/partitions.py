@@ -32,6 +32,7 @@ from storage.ingest_partitions import DeviceKey
 
 NATIVE, TTS, CHIRPSTACK = "native", "tts", "chirpstack"
 
+
 @dataclass(frozen=True, slots=True)
 class FilterShape:
     """One configured topic filter: its format and the level that names the device."""

@@ -67,7 +67,8 @@ def connect_leases(database_url: str) -> psycopg.Connection:
 
 def try_lease(conn: psycopg.Connection, space: int, number: int) -> bool:
     """Take lock (space, number) for this connection's session, if free."""
-    row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (space, number)).fetchone()
+    with conn.cursor(row_factory=tuple_row) as cur:
+        row = cur.execute("SELECT pg_try_advisory_lock(%s, %s)", (space, number)).fetchone()
     return bool(row and row[0])
 
 
@@ -77,13 +78,14 @@ def release_lease(conn: psycopg.Connection, space: int, number: int) -> None:
 
 def held_leases(conn: psycopg.Connection, space: int) -> dict[int, int]:
     """Number → pid of the backend holding it, for every granted lock in `space`."""
-    rows = conn.execute(
-        "SELECT objid::bigint, pid FROM pg_locks"
-        " WHERE locktype = 'advisory' AND granted AND objsubid = 2"
-        " AND classid = %s::bigint::oid"
-        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-        (space,),
-    ).fetchall()
+    with conn.cursor(row_factory=tuple_row) as cur:
+        rows = cur.execute(
+            "SELECT objid::bigint, pid FROM pg_locks"
+            " WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+            " AND classid = %s::bigint::oid"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            (space,),
+        ).fetchall()
     return {int(number): int(pid) for number, pid in rows}
 
 

@@ -9,9 +9,9 @@ from ingest.partitions import filter_shape, partition_filters, partition_of
 from ingest.settings import DEFAULT_TOPICS
 from storage.ingest_partitions import DeviceKey
 
-DEVICES = [
-    DeviceKey("t-a", f"dev-{i}", f"{i:016x}" if i % 2 else None) for i in range(200)
-] + [DeviceKey("t-b", "other-1", "a0a0a0a0a0a0a0a0")]
+DEVICES = [DeviceKey("t-a", f"dev-{i}", f"{i:016x}" if i % 2 else None) for i in range(200)] + [
+    DeviceKey("t-b", "other-1", "a0a0a0a0a0a0a0a0")
+]
 
 
 def test_every_device_topic_is_in_exactly_one_partition():
@@ -52,9 +52,7 @@ def test_a_tenant_filter_takes_only_that_tenants_devices():
 def test_a_device_id_that_cannot_be_a_topic_level_is_left_out():
     """Ids with wildcards or slashes would subscribe to other devices' topics: skipped."""
     odd = [DeviceKey("t", "a+b", None), DeviceKey("t", "a/b", None), DeviceKey("t", "ok", None)]
-    filters = set().union(
-        *(partition_filters(["v3/+/devices/+/up"], odd, n, 3) for n in range(3))
-    )
+    filters = set().union(*(partition_filters(["v3/+/devices/+/up"], odd, n, 3) for n in range(3)))
     assert filters == {"v3/+/devices/ok/up"}
 
 
