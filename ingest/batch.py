@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 import psycopg
 
 from domain import Reading
+from ingest.applications import ApplicationRegistry
 from ingest.decode import decode_message, tenant_of_topic
 from ingest.devices import DeviceCache
 from ingest.errors import DATABASE_REJECTED, INTERNAL_ERROR, UNKNOWN_DEVICE, Rejected
@@ -95,6 +96,7 @@ class BatchProcessor:
         self.settings = settings
         self.metrics = metrics
         self.devices = DeviceCache(settings.device_cache_ttl_s)
+        self.applications = ApplicationRegistry(settings.device_cache_ttl_s)
         self.rules = AlarmRules(
             settings.fire_temperature_c,
             settings.fire_jump_c,
@@ -115,6 +117,8 @@ class BatchProcessor:
             else:
                 decoded.append((topic, payload, uplink))
         devices = self.devices.resolve(conn, [u for _, _, u in decoded])
+        if any(u.application is not None for _, _, u in decoded):
+            self.applications.refresh(conn)
         now = datetime.now(UTC)
         s = self.settings
         for (topic, payload, uplink), device in zip(decoded, devices, strict=True):
@@ -126,7 +130,7 @@ class BatchProcessor:
                         uplink.tenant_id,
                     )
                 if uplink.status_only:
-                    check_device(uplink, device)
+                    check_device(uplink, device, self.applications)
                     check_ranges(uplink, device.tenant_id)
                     if uplink.battery_pct is not None:
                         out.statuses.append(
@@ -135,7 +139,12 @@ class BatchProcessor:
                     continue
                 out.readings.append(
                     to_reading(
-                        uplink, device, now, max_age_s=s.max_age_s, max_future_s=s.max_future_s
+                        uplink,
+                        device,
+                        now,
+                        max_age_s=s.max_age_s,
+                        max_future_s=s.max_future_s,
+                        applications=self.applications,
                     )
                 )
             except Exception as exc:  # noqa: BLE001 - contained: the message is rejected

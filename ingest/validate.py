@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from domain import Reading
+from ingest.applications import ApplicationRegistry
 from ingest.errors import (
     DEVICE_MISMATCH,
     FUTURE_TIMESTAMP,
@@ -19,10 +20,16 @@ from storage.ingest_devices import IngestDevice
 
 
 def to_reading(
-    uplink: Uplink, device: IngestDevice, now: datetime, *, max_age_s: float, max_future_s: float
+    uplink: Uplink,
+    device: IngestDevice,
+    now: datetime,
+    *,
+    max_age_s: float,
+    max_future_s: float,
+    applications: ApplicationRegistry | None = None,
 ) -> Reading:
-    """Validate ranges and time, convert distance to fill with the container's depth."""
-    check_device(uplink, device)
+    """Validate device, ranges and time, convert distance to fill with the container's depth."""
+    check_device(uplink, device, applications)
     tenant = device.tenant_id
     check_time(uplink.measured_at, now, max_age_s, max_future_s, tenant)
     check_ranges(uplink, tenant)
@@ -45,9 +52,14 @@ def to_reading(
     )
 
 
-def check_device(uplink: Uplink, device: IngestDevice) -> None:
-    """The device found from the topic is the one the uplink may write to: of the topic's
-    tenant (native), and with the DevEUI the payload names (TTS)."""
+def check_device(
+    uplink: Uplink, device: IngestDevice, applications: ApplicationRegistry | None = None
+) -> None:
+    """The device found from the topic is one the uplink may write to: of the topic's tenant
+    (native) or application's tenant (LoRaWAN, see ingest.applications), and with the DevEUI
+    the payload names (TTS)."""
+    if applications is not None and uplink.application is not None:
+        check_application(uplink, device, applications)
     if uplink.tenant_id is not None and uplink.tenant_id != device.tenant_id:
         # Never say which tenant the device does belong to.
         raise Rejected(
@@ -66,6 +78,26 @@ def check_device(uplink: Uplink, device: IngestDevice) -> None:
             DEVICE_MISMATCH,
             f"end_device_ids.dev_eui {uplink.dev_eui[:40]!r} is not the DevEUI of device "
             f"{device.device_id!r}",
+            device.tenant_id,
+        )
+
+
+def check_application(
+    uplink: Uplink, device: IngestDevice, applications: ApplicationRegistry
+) -> None:
+    """A LoRaWAN uplink's application and its device belong to one tenant (the rule is in
+    ingest.applications). The detail never names the other tenant."""
+    app = uplink.application or ""
+    owner = applications.owner(uplink.source_format, app)
+    key = uplink.device_id or uplink.dev_eui
+    if owner is not None and owner != device.tenant_id:
+        raise Rejected(
+            WRONG_TENANT, f"device {key!r} is not a device of application {app!r}", owner
+        )
+    if owner is None and applications.guarded(device.tenant_id):
+        raise Rejected(
+            WRONG_TENANT,
+            f"application {app!r} is not registered to the tenant of device {key!r}",
             device.tenant_id,
         )
 
