@@ -4,15 +4,18 @@ and seasonal pattern of deposits, and the density of the waste.
 - Containers per site: the most common number of weighings per visit.
 - A visit's kg: the sum of its usable weighings (0 < kg <= `max_single_kg`); where some of a
   visit's weighings are 0 or negative, the usable ones' mean times the lifts; a single
-  whole-cluster weighing (> `max_single_kg`) is the visit's kg.
+  whole-cluster weighing (> `max_single_kg`) is the visit's kg. A visit heavier than
+  `max_visit_over_full` × what the site's containers hold when full is a scale error: dropped.
 - Rate: between two recorded visits the site received what the later one collected. The rate
   is the sum of those kg over the sum of those intervals, using only intervals between
   `min_interval_days` and `max_interval_days` (longer ones hide unrecorded visits) that do not
   span a day without any data city-wide. A site with fewer than `min_intervals` usable
   intervals (one recorded only every few weeks) gets its mean visit kg over the typical
   interval of the sites with as many containers, and is marked `estimated`.
-- Weekday pattern: least squares of every interval's kg per site-mean-rate on how many of each
-  weekday it spans. Season: the mean of each interval's kg over its expected kg, by month.
+- Weekday pattern: least squares of every interval's kg per site-mean-rate on how much of each
+  weekday it spans (the visit days in part, by the hourly profile of deposits,
+  `simulator.deposits.share_before`). Season: the mean of each interval's kg over its
+  expected kg, by month.
 - Density: the `full_quantile` quantile of single-container weighings, over the container
   volume (the heaviest weighings are of nearly full containers).
 """
@@ -23,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simulator.deposits import share_before
 from simulator.history.visits import Visits, group_visits
 from simulator.history.weighings import Weighings
 
@@ -41,6 +45,7 @@ class CalibrationSettings:
     min_intervals: int = 3
     container_volume_l: float = 5000.0
     full_quantile: float = 0.95
+    max_visit_over_full: float = 1.5  # heavier visits (× full × containers) are dropped
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,11 @@ def calibrate(w: Weighings, s: CalibrationSettings | None = None) -> Calibration
     n_sites = len(v.site_ids)
     kg = _visit_kg(v)
     containers = _mode_per_site(v.site[v.whole_kg == 0], v.lifts[v.whole_kg == 0], n_sites)
+    single = w.kg[(w.kg > 0) & (w.kg <= s.max_single_kg)]
+    full_kg = float(np.quantile(single, s.full_quantile)) if single.size else s.max_single_kg
+    holds = containers[v.site] * full_kg * s.max_visit_over_full
+    too_heavy = np.isfinite(kg) & (kg > holds)
+    kg = np.where(too_heavy, np.nan, kg)
     t = v.time.astype(np.int64)
     day = t // _DAY_S
     missing = no_data_days(np.unique(day))
@@ -145,16 +155,17 @@ def calibrate(w: Weighings, s: CalibrationSettings | None = None) -> Calibration
     d0, d1 = day[:-1][use], day[1:][use]
     expected = rate[site_i] * np.maximum(dt[use], 1e-9)
     ratio = later_kg[use] / np.maximum(rate[site_i], 1e-9)
-    counts = _weekday_counts(d0, np.maximum(d1, d0 + 1))
+    counts = _weekday_counts(d0 + 1, np.maximum(d1, d0 + 1))  # the whole days between
+    before = share_before(t % _DAY_S)  # of the visit day's deposits, made before the visit
+    counts[np.arange(len(d0)), (d0 + _EPOCH_WEEKDAY) % 7] += 1.0 - before[:-1][use]
+    counts[np.arange(len(d1)), (d1 + _EPOCH_WEEKDAY) % 7] += before[1:][use]
     weekday = _normalised(np.linalg.lstsq(counts, ratio, rcond=None)[0]) if len(ratio) > 7 \
         else np.ones(7)
     month = (v.time[:-1][use].astype("datetime64[M]").astype(int) % 12)
     by_month = np.bincount(month, weights=later_kg[use] / np.maximum(expected, 1e-9),
                            minlength=12) / np.maximum(1, np.bincount(month, minlength=12))
     month_factor = _normalised(np.where(np.bincount(month, minlength=12) > 0, by_month, np.nan))
-    single = w.kg[(w.kg > 0) & (w.kg <= s.max_single_kg)]
-    density = float(np.quantile(single, s.full_quantile) / s.container_volume_l) \
-        if single.size else 0.1
+    density = full_kg / s.container_volume_l
     missing_days = [str(np.datetime64(int(d), "D")) for d in missing]
     report = {
         "rows": len(w), "layout": w.layout, "file": str(w.path),
@@ -163,6 +174,7 @@ def calibrate(w: Weighings, s: CalibrationSettings | None = None) -> Calibration
         "rows_whole_cluster": v.rows_whole, "ids": n_sites + len(v.aliases),
         "sites": n_sites, "ids_joined_as_rebuilt": len(v.aliases), "visits": len(kg),
         "visits_without_usable_kg": int(np.count_nonzero(~np.isfinite(kg))),
+        "visits_heavier_than_the_site_holds": int(np.count_nonzero(too_heavy)),
         "visits_partly_imputed": int(np.count_nonzero((v.good < v.lifts) & (v.good > 0))),
         "intervals": int(np.count_nonzero(same)), "intervals_used": int(np.count_nonzero(use)),
         "intervals_dropped": dropped, "sites_estimated": int(np.count_nonzero(estimated)),

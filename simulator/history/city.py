@@ -1,0 +1,122 @@
+"""The trial's city from a municipality's set-up and calibration, with its deposits scaled so
+that the trial period receives what the municipality really collected then.
+
+A site (cluster) is one stop of the trial: its volume is its containers' together, its rate
+the calibrated kg per day over the calibrated density, its service time a minute to stop
+plus `lift_s` per container. Only the sites with a recorded visit in the period take part
+(ids start and stop as sites are built and rebuilt). The router weighs a litre at the
+fraction's standard density (`domain.units.DENSITY_KG_PER_L`); the trucks' kg capacity is
+converted so that it binds at the municipality's real kg.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from domain import Fraction, GeoPoint
+from domain.units import DENSITY_KG_PER_L
+from simulator.city import City, CityContainer, CitySite, CityVehicle, with_rates
+from simulator.errors import InputError
+from simulator.history.calibrate import Calibration
+from simulator.history.deposits import CalibratedDeposits
+from simulator.history.setup import MunicipalitySetup
+
+STOP_S, LIFT_S = 60, 150
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    days: int
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=self.days)
+
+
+@dataclass(frozen=True)
+class HistoryCity:
+    """The city, the calibrated site behind each of its containers, and the period's record."""
+
+    city: City
+    site_index: np.ndarray  # per city container: its index in the calibration
+    recorded_visits: dict[date, list[int]]  # per date: city container indices visited
+    recorded_kg: float  # collected in the period, per the records (imputed where partial)
+    scale: float  # deposits × this = the recorded kg (1.0 when not scaled)
+    density_kg_per_l: float
+
+
+def _period_mask(cal: Calibration, period: Period) -> np.ndarray:
+    t = cal.visits.time
+    return (t >= np.datetime64(period.start, "s")) & (t < np.datetime64(period.end, "s"))
+
+
+def build_city(cal: Calibration, setup: MunicipalitySetup, period: Period, *,
+               name: str = "municipality", fraction: Fraction = Fraction.RESIDUAL,
+               seed: int = 1) -> HistoryCity:
+    in_period = _period_mask(cal, period)
+    active = np.unique(cal.visits.site[in_period])
+    active = active[np.isfinite(cal.lat[active]) & np.isfinite(cal.lon[active])]
+    if not active.size:
+        raise InputError(f"no recorded visits between {period.start} and {period.end}")
+    density = cal.density_kg_per_l
+    containers = []
+    for k, i in enumerate(active):
+        n = int(cal.containers[i])
+        volume = n * cal.container_volume_l
+        containers.append(CityContainer(
+            external_id=str(cal.site_ids[i]), location=GeoPoint(float(cal.lat[i]),
+                                                                float(cal.lon[i])),
+            fraction=fraction, volume_l=volume, depth_mm=1900.0,
+            model=f"{n}x{cal.container_volume_l / 1000:g}m3",
+            rate_l_per_day=float(cal.rate_kg_per_day[i] / density), island=k,
+            service_time_s=STOP_S + LIFT_S * n, address=str(cal.site_ids[i])))
+    depots = tuple(CitySite(d.name, d.location) for d in setup.depots)
+    depot_index = {d.name: k for k, d in enumerate(setup.depots)}
+    sites = tuple(CitySite(s.name, s.location) for s in setup.disposal_sites
+                  if not s.fractions or fraction in s.fractions)
+    kg_factor = DENSITY_KG_PER_L[fraction] / density
+    vehicles = tuple(CityVehicle(t.name, t.fraction, depot_index[t.depot], t.capacity_l,
+                                 t.capacity_kg * kg_factor)
+                     for t in setup.fleet if t.fraction is fraction)
+    if not sites or not vehicles:
+        raise InputError(f"the set-up has no disposal site or truck for {fraction.value}")
+    centre = GeoPoint(float(np.median(cal.lat[active])), float(np.median(cal.lon[active])))
+    city = City(name, centre, tuple(containers), depots, sites, vehicles, seed=seed)
+    where = {int(i): k for k, i in enumerate(active)}
+    visits: dict[date, list[int]] = {}
+    mean_kg = _mean_visit_kg(cal)
+    recorded = 0.0
+    for v in np.nonzero(in_period)[0]:
+        site = where.get(int(cal.visits.site[v]))
+        if site is None:
+            continue
+        day = cal.visits.time[v].astype("datetime64[D]").item()
+        visits.setdefault(day, []).append(site)
+        kg = cal.visit_kg[v]
+        recorded += float(kg if np.isfinite(kg) else mean_kg[cal.visits.site[v]])
+    return HistoryCity(city, active, visits, recorded, 1.0, density)
+
+
+def _mean_visit_kg(cal: Calibration) -> np.ndarray:
+    ok = np.isfinite(cal.visit_kg)
+    n = np.bincount(cal.visits.site[ok], minlength=len(cal.site_ids))
+    total = np.bincount(cal.visits.site[ok], weights=cal.visit_kg[ok], minlength=len(n))
+    return total / np.maximum(1, n)
+
+
+def scale_to_recorded(hc: HistoryCity, cal: Calibration, period: Period,
+                      seed: int) -> HistoryCity:
+    """The same city with every rate scaled so that the period's simulated deposits (this
+    seed, calibrated pattern) equal the kg the municipality collected in it."""
+    model = CalibratedDeposits(hc.city, seed, weekday=cal.weekday_factor, month=cal.month_factor)
+    simulated_l = float(model.daily_l(period.start, period.days).sum())
+    if simulated_l <= 0:
+        raise InputError("the calibrated rates deposit nothing in the trial period")
+    scale = hc.recorded_kg / hc.density_kg_per_l / simulated_l
+    city = with_rates(hc.city, hc.city.rates() * scale)
+    return HistoryCity(city, hc.site_index, hc.recorded_visits, hc.recorded_kg, scale,
+                       hc.density_kg_per_l)
