@@ -41,6 +41,14 @@ log = logging.getLogger(__name__)
 MATRIX = HaversineProvider(detour_factor=1.35, speed_kmh=25.0)
 
 
+def use_matrix_provider(provider):
+    """Route with `provider` (`matrices(points)`, e.g. `optimizer.OsrmTableProvider`) from now
+    on; returns the previous one. Trial workers started afterwards (forked) inherit it."""
+    global MATRIX
+    previous, MATRIX = MATRIX, provider
+    return previous
+
+
 @dataclass(frozen=True, slots=True)
 class StopChoice:
     """A container a strategy wants emptied today, with its expected volume."""
