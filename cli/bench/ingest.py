@@ -1,8 +1,9 @@
 """`wasteroute bench ingest`: end-to-end ingest throughput on the real broker and database.
 
 Publishes N QoS 1 readings from separate processes to the broker, runs W ingest worker
-processes on one shared subscription, and reports readings/s, publish-to-write latency
-percentiles, lost readings and redeliveries. See docs/benchmarks.md, section Ingest.
+processes on P partitions (`--partitions`, default 4; 0: one shared subscription), and
+reports readings/s, publish-to-write latency percentiles, lost readings and redeliveries.
+See docs/benchmarks.md, section Ingest.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the broker takes them); use it to measure latency below saturation",
     )
     p.add_argument("--batch-size", type=int, default=2000)
+    p.add_argument(
+        "--partitions",
+        type=int,
+        default=4,
+        help="partitions of the ingest (0: all workers on one shared subscription)",
+    )
     p.add_argument("--metrics-port", type=int, default=19400, help="first worker's /metrics port")
     p.add_argument("--database-url", help="defaults to $DATABASE_URL")
     p.add_argument("--mqtt-url", help="defaults to $MQTT_URL")
@@ -60,8 +67,9 @@ def run(args: argparse.Namespace) -> int:
         migrate(conn)
         devices = _create_devices(conn, tenant, args.devices)
     print(
-        f"bench ingest: {args.readings:,} readings, {args.workers} workers, {args.publishers} "
-        f"publishers, {args.devices} devices, rate {args.rate or 'unlimited'}; tenant {tenant}"
+        f"bench ingest: {args.readings:,} readings, {args.workers} workers, {args.partitions} "
+        f"partitions, {args.publishers} publishers, {args.devices} devices, "
+        f"rate {args.rate or 'unlimited'}; tenant {tenant}"
     )
     print(f"machine: {_machine()}")
     workers = _start_workers(args, db_url, mqtt_url, tenant)
@@ -124,6 +132,8 @@ def _start_workers(args, db_url: str, mqtt_url: str, tenant: str) -> subprocess.
         tenant,
         "--share-group",
         tenant,
+        "--partitions",
+        str(args.partitions),
         "--metrics-port",
         str(args.metrics_port),
         "--batch-size",
@@ -135,14 +145,21 @@ def _start_workers(args, db_url: str, mqtt_url: str, tenant: str) -> subprocess.
 
 
 def _wait_connected(args) -> None:
-    deadline = time.monotonic() + 30
+    """Every worker subscribed; partitioned: every partition held and subscribed, spread."""
+    deadline = time.monotonic() + 60
+    ports = [args.metrics_port + i for i in range(args.workers)]
     while time.monotonic() < deadline:
-        if all(
-            _metric(args.metrics_port + i, "ingest_connected") == 1 for i in range(args.workers)
-        ):
+        if args.partitions:
+            counts = [_metric(port, "ingest_partitions_subscribed") for port in ports]
+            spread = min(args.workers, args.partitions)
+            if sum(c for c in counts if c == c) == args.partitions and (
+                sum(1 for c in counts if c >= 1) == spread
+            ):
+                return
+        elif all(_metric(port, "ingest_connected") == 1 for port in ports):
             return
         time.sleep(0.2)
-    raise UserError("the ingest workers did not subscribe within 30 s (is the broker up?)")
+    raise UserError("the ingest workers did not subscribe within 60 s (is the broker up?)")
 
 
 def _start_publishers(args, mqtt_url: str, tenant: str, devices: list[str]):
