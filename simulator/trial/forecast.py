@@ -76,6 +76,7 @@ class ForecastStrategy:
         self._containers: list[Container] | None = None
         self._sectors: np.ndarray | None = None
         self._area_days: dict[int, frozenset[int]] | None = None
+        self.last_decisions: list = []
 
     def _domain(self, city: City) -> list[Container]:
         if self._containers is None:
@@ -120,6 +121,7 @@ class ForecastStrategy:
             next_chance=view.next_service_day, next_chance_time=time(15, 30),
             area_days=self._areas(city, forecasts) if pol.area_sweeps else None,
             area_weekday=_area_weekday(view.day) + 1)
+        self.last_decisions = decisions  # for diagnostics (scripts/trial_early_emptying.py)
         near = _near_a_must(city, decisions, pol.cluster_radius_m)
         if pol.area_days:
             near |= self._in_todays_area(city, view, decisions)

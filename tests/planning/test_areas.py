@@ -49,7 +49,7 @@ def test_on_its_area_day_a_container_that_cannot_wait_for_the_next_sweep_is_a_mu
     area day, though it could wait until Tuesday); filling 2%/day it can wait (optional); the
     same fast container in the Tue+Fri area is not promoted on Monday."""
     forecasts = {1: _f(1, 0.5, 0.10), 2: _f(2, 0.6, 0.02), 3: _f(3, 0.5, 0.10)}
-    policy = SelectionPolicy(must_level=0.8, skip_level=0.5)
+    policy = SelectionPolicy(rule="level", must_level=0.8, skip_level=0.5)
     plain = {d.container_id: d.decision for d in select_containers(forecasts, MONDAY, TZ, policy)}
     areas = {1: MON_THU, 2: MON_THU, 3: TUE_FRI}
     swept = {d.container_id: d for d in select_containers(forecasts, MONDAY, TZ, policy,
@@ -65,7 +65,7 @@ def test_a_catch_up_day_serves_the_area_of_the_holiday_it_replaces():
     saturday = date(2026, 11, 28)
     f = Forecast(container_id=1, at_s=datetime(2026, 11, 28, 6, tzinfo=UTC).timestamp(),
                  level=0.5, rates_by_weekday=(0.06,) * 7, utc_offset_s=0, method="readings")
-    policy = SelectionPolicy(must_level=0.8, skip_level=0.5,
+    policy = SelectionPolicy(rule="level", must_level=0.8, skip_level=0.5,
                              closed_dates=frozenset({date(2026, 11, 30)}))
     kwargs = dict(next_chance=date(2026, 12, 1), area_days={1: MON_THU})
     [as_monday] = select_containers({1: f}, saturday, TZ, policy, area_weekday=1, **kwargs)

@@ -1,0 +1,122 @@
+"""Where does the forecast strategy empty containers early? A diagnostic trial run.
+
+Runs the trial (fixed and forecast) and records, for every container the forecast strategy
+emptied, why it was chosen (must by its rule, area day, optional near a must, optional) and
+its true fill at emptying; prints the fill at emptying by category, by weekday and on the
+last service day before a day without service, and the share of musts emptied below 60%.
+
+    .venv/bin/python scripts/trial_early_emptying.py --days 14 --containers 1500 \
+        [--must-z 1.65] [--no-areas] [--must-level 0.9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from dataclasses import replace
+from datetime import timedelta
+
+import numpy as np
+
+from simulator import CitySpec, generate_city
+from simulator.calendar import is_service_day
+from simulator.trial.engine import Trial, TrialConfig
+
+
+def category(decision, near: bool) -> str:
+    if decision.decision == "must":
+        if decision.reason.startswith("area day"):
+            return "must: area day"
+        return "must: risk" if "risk" in decision.reason else "must: forecast/bound"
+    return "optional near a must" if near else "optional"
+
+
+class DiagnosticTrial(Trial):
+    """Records the forecast strategy's category and true fill of each emptying."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows: list[dict] = []
+
+    def _run_day(self, d, day, states, history, pool) -> None:
+        dep = self.deposits.day_l(day)
+        jobs = {}
+        cats: dict[str, dict[int, str]] = {}
+        if is_service_day(day):
+            for name, state in states.items():
+                times, rows = history[name]
+                view = self._view(day, state, times, rows, dep)
+                choices = state.strategy.choose(self.city, view)
+                decisions = getattr(state.strategy, "last_decisions", None)
+                if decisions:
+                    req = {c.container: c for c in choices}
+                    cats[name] = {
+                        dd.container_id: category(dd, dd.decision == "optional"
+                                                  and req[dd.container_id].prize
+                                                  > dd.prize_m)
+                        for dd in decisions if dd.container_id in req}
+                jobs[name] = self._submit(pool, choices, d)
+        nxt_closed = not is_service_day(day + timedelta(days=1))
+        for name, state in states.items():
+            routes = [f.result() for f in jobs.get(name, [])]
+            served = {c: s for r in routes for c, s in r.served.items()}
+            times, rows = history[name]
+            level, fills, overflow, emptied = self._advance(
+                day, state.level_l, dep, served, state.last_emptied, times, rows)
+            if name in cats:
+                for i, fill in zip(np.nonzero(emptied)[0], fills, strict=True):
+                    self.rows.append(dict(strategy=name, day=day.isoformat(),
+                                          weekday=day.strftime("%a"), before_gap=nxt_closed,
+                                          category=cats[name].get(int(i), "?"),
+                                          fill=float(fill)))
+            state.level_l = level
+            state.result.add_day(d, day, is_service_day(day), routes, fills, overflow)
+
+
+def summarise(rows: list[dict], key: str) -> dict[str, tuple[int, float]]:
+    groups: dict[str, list[float]] = defaultdict(list)
+    for r in rows:
+        groups[str(r[key])].append(r["fill"])
+    return {k: (len(v), round(float(np.mean(v)), 3)) for k, v in sorted(groups.items())}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--days", type=int, default=14)
+    p.add_argument("--containers", type=int, default=1500)
+    p.add_argument("--must-z", type=float, default=1.65)
+    p.add_argument("--must-level", type=float, default=0.9)
+    p.add_argument("--no-areas", action="store_true")
+    p.add_argument("--prize", type=int, default=2000)
+    p.add_argument("--cluster-radius-m", type=float, default=250.0)
+    p.add_argument("--strategies", default="fixed,forecast")
+    p.add_argument("--json")
+    a = p.parse_args()
+    city = generate_city(CitySpec(n_containers=a.containers, seed=1))
+    config = replace(TrialConfig(), days=a.days, strategies=tuple(a.strategies.split(",")),
+                     must_z=a.must_z, must_level=a.must_level, area_sweeps=not a.no_areas,
+                     prize_m=a.prize, cluster_radius_m=a.cluster_radius_m)
+    trial = DiagnosticTrial(city, config)
+    results = trial.run()
+    out = {"config": {k: str(v) for k, v in vars(a).items()},
+           "results": {n: r.summary() for n, r in results.items()}}
+    for name in {r["strategy"] for r in trial.rows}:
+        rows = [r for r in trial.rows if r["strategy"] == name]
+        musts = [r for r in rows if r["category"].startswith("must")]
+        out[name] = {
+            "by_category": summarise(rows, "category"),
+            "by_weekday": summarise(rows, "weekday"),
+            "before_a_day_without_service": summarise(rows, "before_gap"),
+            "musts_below_60pct": round(sum(r["fill"] < 0.6 for r in musts)
+                                       / max(1, len(musts)), 3),
+        }
+    text = json.dumps(out, indent=1)
+    print(text)
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+
+if __name__ == "__main__":
+    main()
