@@ -83,13 +83,19 @@ def _mode_per_site(site: np.ndarray, values: np.ndarray, n_sites: int) -> np.nda
     return np.maximum(1, top - 1 - np.argmax(counts[:, ::-1], axis=1))  # ties: the larger
 
 
-def no_data_days(days: np.ndarray) -> np.ndarray:
-    """Days between the first and last with data that have none, except Sundays (day numbers)."""
-    if not days.size:
-        return days
-    every = np.arange(days.min(), days.max() + 1)
-    missing = np.setdiff1d(every, days)
-    return missing[(missing + _EPOCH_WEEKDAY) % 7 != 6]
+def no_data_days(visit_days: np.ndarray, chance: float = 1e-3) -> np.ndarray:
+    """Day numbers without any visit on which, at the typical (median) number of visits of
+    that weekday, so empty a day would have a chance below `chance` (Poisson): the records
+    are missing, the trucks did drive. In a small district a quiet day is not a gap, and a
+    weekday without service (Sunday) is never one."""
+    if not visit_days.size:
+        return visit_days
+    every = np.arange(visit_days.min(), visit_days.max() + 1)
+    counts = np.bincount(visit_days - every[0], minlength=len(every))
+    weekday = (every + _EPOCH_WEEKDAY) % 7
+    typical = np.array([np.median(counts[weekday == w]) if (weekday == w).any() else 0.0
+                        for w in range(7)])
+    return every[(counts == 0) & (np.exp(-typical[weekday]) < chance)]
 
 
 def _weekday_counts(d0: np.ndarray, d1: np.ndarray) -> np.ndarray:
@@ -117,7 +123,7 @@ def calibrate(w: Weighings, s: CalibrationSettings | None = None) -> Calibration
     kg = np.where(too_heavy, np.nan, kg)
     t = v.time.astype(np.int64)
     day = t // _DAY_S
-    missing = no_data_days(np.unique(day))
+    missing = no_data_days(day)
     same = v.site[1:] == v.site[:-1]
     dt = np.diff(t) / _DAY_S
     later_kg = kg[1:]

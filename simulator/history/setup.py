@@ -6,6 +6,8 @@ into sites (clusters). One documented layout per file (docs/municipality.md); CS
   `opens`, `closes` (HH:MM, empty: always open), `unload_min`.
 - `fleet.csv`: `name`, `depot` (a depot's name), `fraction`, `capacity_kg`, `capacity_l`,
   `shift_start`, `shift_end` (HH:MM), `count` (trucks of this kind, default 1).
+- `calendar.json` (optional): the service calendar (`domain.service_calendar`'s JSON form:
+  served weekdays, holiday rule, shifts).
 - `containers.csv`: `id`, `lat`, `lon`, `fraction`, `volume_l`, optional `cluster`
   (containers of one cluster are emptied on one visit). Also read as they are exported:
   Amsterdam's `container` table (`id`/`idNummer`, `cluster`, `fractieOmschrijving`,
@@ -24,6 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from domain import Fraction, GeoPoint
+from domain.service_calendar import CalendarError, ServiceCalendar, calendar_from_dict
 from simulator.errors import InputError
 from simulator.history.rd import is_rd, rd_to_wgs84
 from simulator.history.tables import Table, first_column, read_table
@@ -75,6 +78,7 @@ class MunicipalitySetup:
     disposal_sites: tuple[DisposalSiteSpec, ...]
     fleet: tuple[TruckSpec, ...]
     sites: tuple[SiteSpec, ...] = ()
+    calendar: ServiceCalendar | None = None  # calendar.json; None: the default calendar
 
 
 def _clock(table: Table, k: int, field: str, default: int) -> int:
@@ -286,4 +290,16 @@ def read_setup(directory: str | Path) -> MunicipalitySetup:
     sites = read_disposal_sites(paths["disposal_sites"])  # type: ignore[arg-type]
     fleet = read_fleet(paths["fleet"], depots)  # type: ignore[arg-type]
     containers = read_containers(paths["containers"]) if paths["containers"] else ()
-    return MunicipalitySetup(depots, sites, fleet, containers)
+    return MunicipalitySetup(depots, sites, fleet, containers, read_calendar(directory))
+
+
+def read_calendar(directory: Path) -> ServiceCalendar | None:
+    """`calendar.json` in the service calendar's JSON form (docs/municipality.md), if any."""
+    path = directory / "calendar.json"
+    if not path.exists():
+        return None
+    try:
+        return calendar_from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:  # CalendarError is a ValueError
+        kind = "field" if isinstance(exc, CalendarError) else "file"
+        raise InputError(f"{path}: {kind}: {exc}") from exc

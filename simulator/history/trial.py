@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from domain.service_calendar import DEFAULT_CALENDAR
+from optimizer import OsrmTableProvider
 from simulator.history.calibrate import Calibration
 from simulator.history.city import HistoryCity, Period, build_city, scale_to_recorded
 from simulator.history.deposits import deposit_model_for
@@ -16,8 +18,10 @@ from simulator.trial.engine import TrialConfig, run_trial
 from simulator.trial.metrics import StrategyResult
 from simulator.trial.practice import PracticeStrategy
 from simulator.trial.replay import ReplayStrategy, recorded_per_service_day
+from simulator.trial.routing import use_matrix_provider
 
 HISTORY_STRATEGIES = ("replay", "practice", "fixed", "forecast")
+STRAIGHT_LINES = "straight lines × 1.35 at 25 km/h (no road network given)"
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class HistoryTrialConfig:
     solver_cap_s: float = 5.0
     warmup_days: int = 21
     name: str = "municipality"
+    osrm_url: str | None = None  # road distances from this OSRM server; None: straight lines
     trial_overrides: dict = field(default_factory=dict)  # other TrialConfig fields
 
 
@@ -42,11 +47,13 @@ class HistoryTrialResult:
     results: dict[str, StrategyResult]
     practice_per_day: int
     wall_s: float
-    distances: str = "straight lines × 1.35 at 25 km/h"
+    distances: str = ""
 
 
 def run_history_trial(cal: Calibration, setup: MunicipalitySetup, cfg: HistoryTrialConfig,
-                      progress: Callable[[str], None] | None = None) -> HistoryTrialResult:
+                      progress: Callable[[str], None] | None = None,
+                      matrix_provider=None) -> HistoryTrialResult:
+    """Run the trial; `matrix_provider` (tests: a fake) overrides `cfg.osrm_url`."""
     hc = build_city(cal, setup, cfg.period, name=cfg.name, seed=cfg.seed)
     if cfg.scale:
         hc = scale_to_recorded(hc, cal, cfg.period, cfg.seed)
@@ -60,7 +67,22 @@ def run_history_trial(cal: Calibration, setup: MunicipalitySetup, cfg: HistoryTr
         deposit_model=deposit_model_for(cal.weekday_factor, cal.month_factor),
         extra_strategies=(("replay", lambda city: ReplayStrategy(visits)),
                           ("practice", lambda city: PracticeStrategy(per_day))),
-        **cfg.trial_overrides)
+        calendar=setup.calendar or DEFAULT_CALENDAR, **cfg.trial_overrides)
+    provider, distances = distance_provider(cfg.osrm_url, matrix_provider)
+    previous = use_matrix_provider(provider) if provider is not None else None
     t0 = time.perf_counter()
-    results = run_trial(hc.city, trial_cfg, progress)
-    return HistoryTrialResult(cfg, hc, results, per_day, time.perf_counter() - t0)
+    try:
+        results = run_trial(hc.city, trial_cfg, progress)
+    finally:
+        if previous is not None:
+            use_matrix_provider(previous)
+    return HistoryTrialResult(cfg, hc, results, per_day, time.perf_counter() - t0, distances)
+
+
+def distance_provider(osrm_url: str | None, provider=None) -> tuple[object | None, str]:
+    """(the matrix provider to route with, or None for the default; what the report says)."""
+    if provider is not None:
+        return provider, getattr(provider, "description", type(provider).__name__)
+    if osrm_url:
+        return OsrmTableProvider(osrm_url), f"road distances from OSRM at {osrm_url}"
+    return None, STRAIGHT_LINES
