@@ -169,6 +169,8 @@ class PartitionedWorker:
         for number in sorted(self.free_since, key=self._preference):
             if room <= 0:
                 break
+            if number in self.running:  # an aborted partition whose thread has not ended yet
+                continue
             waited = now - self.free_since[number]
             if number not in self.reclaim and waited < self.settings.lease_grace_s:
                 continue

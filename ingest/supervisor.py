@@ -64,10 +64,11 @@ def run_workers(
     workers: int,
     first_index: int = 0,
     log_setup: Callable[[], None] | None = None,
+    writer_factory: WriterFactory = BatchWriter,
 ) -> int:
     """Run `workers` worker processes until SIGTERM/SIGINT; one runs in this process."""
     if workers <= 1:
-        worker_main(settings, first_index, None)
+        worker_main(settings, first_index, None, writer_factory)
         return 0
     ctx = multiprocessing.get_context("spawn")
     stop = threading.Event()
@@ -76,7 +77,11 @@ def run_workers(
     procs: dict[int, multiprocessing.process.BaseProcess] = {}
 
     def start(i: int) -> None:
-        proc = ctx.Process(target=worker_main, args=(settings, i, log_setup), name=f"ingest-{i}")
+        proc = ctx.Process(
+            target=worker_main,
+            args=(settings, i, log_setup, writer_factory),
+            name=f"ingest-{i}",
+        )
         proc.start()
         procs[i] = proc
         log.info("started ingest worker %d (pid %s)", i, proc.pid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -15,7 +16,7 @@ import pytest
 
 from cli.bench.fault_services import free_port
 from ingest import IngestSettings, native_payload, native_topic
-from ingest.supervisor import EXIT_WRITER_DIED, worker_main
+from ingest.supervisor import EXIT_WRITER_DIED, RESTART_PAUSE_S, run_workers, worker_main
 from ingest.worker import Worker, WriterDied
 from ingest.writer import BatchWriter
 from tests.ingest.conftest import ROOT, Publisher, WorkerProcess, count_rows, wait_for
@@ -113,6 +114,43 @@ def test_worker_process_exits_non_zero_when_its_writer_dies(
         if proc.is_alive():
             proc.kill()
             proc.join(5)
+
+
+def _supervise(settings: IngestSettings, log_path: str) -> None:
+    """A supervisor of two workers whose writers die (the target of a spawned process)."""
+    logging.basicConfig(filename=log_path, level=logging.INFO)
+    run_workers(settings, 2, 0, None, DyingWriter)
+
+
+@pytest.mark.slow
+def test_supervisor_restarts_a_worker_whose_writer_died(
+    database_url, mqtt_url, tenant_id, add_device, publisher, tmp_path
+):
+    """`wasteroute ingest --workers 2`: the worker that exits 70 is started again."""
+    device = add_device()
+    port = free_port()
+    settings = _settings(database_url, mqtt_url, tenant_id, metrics_port=port)
+    log_path = tmp_path / "supervisor.log"
+    proc = multiprocessing.get_context("spawn").Process(
+        target=_supervise, args=(settings, str(log_path))
+    )
+    proc.start()
+    try:
+        wait_for(lambda: _connected(port) and _connected(port + 1), 60, "both workers to subscribe")
+        publisher.publish(native_topic(tenant_id, device), _payload())
+        publisher.wait_all()
+        wait_for(
+            lambda: log_path.exists() and "exited with 70; restarting" in log_path.read_text(),
+            30,
+            "the supervisor to restart the worker",
+        )
+        time.sleep(RESTART_PAUSE_S + 0.5)
+        assert log_path.read_text().count("started ingest worker") >= 3
+    finally:
+        proc.terminate()
+        proc.join(60)
+        if proc.is_alive():
+            proc.kill()
 
 
 def _payload() -> bytes:
