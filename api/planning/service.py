@@ -17,7 +17,15 @@ from datetime import UTC, date, datetime, time, timedelta
 import psycopg
 
 from domain import Fraction
-from optimizer import HaversineProvider, Plan, PlanCheckError, PlanParams, check_plan, plan_routes
+from optimizer import (
+    HaversineProvider,
+    OsrmTableProvider,
+    Plan,
+    PlanCheckError,
+    PlanParams,
+    check_plan,
+    plan_routes,
+)
 from planning import ContainerHistory, Forecast, ForecastConfig, forecast_fleet
 from planning.areas import container_area_days
 from planning.problem import PlanningInputError, RoutingInput, RoutingSettings, build_problem
@@ -42,6 +50,7 @@ class PlanSettings:
     routing: RoutingSettings = field(default_factory=RoutingSettings)
     service_time: time | None = None  # default: the middle of the fleet's shifts
     share_vehicles_across_fractions: bool = False
+    osrm_url: str | None = None  # road distances from this OSRM server; None: straight lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +128,7 @@ def plan_fraction(conn: psycopg.Connection, tenant_id: str, plan_date: date, fra
                                   alarms=alarms, area_days=areas or None)
     routing = build_problem(plan_date, tenant.timezone, fraction, containers, decisions,
                             vehicles, depots, sites,
+                            OsrmTableProvider(settings.osrm_url) if settings.osrm_url else
                             HaversineProvider(settings.detour_factor, settings.speed_kmh),
                             settings.routing)
     plan = _solve(routing, settings)
