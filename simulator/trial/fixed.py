@@ -7,7 +7,8 @@ day-to-day variation). A careful planner with a year of weighing data can do tha
 days are grouped by area, as real fixed rounds are: the containers of one fraction are split
 into sectors around the centre, and each sector gets its own weekday (and week) so that each
 day's stops lie close together. A collection that falls on a holiday moves to the next
-service day. Routes are planned by the same optimizer as every other strategy.
+service day (or as the calendar's holiday rule says; `TrialConfig.calendar`). Routes are
+planned by the same optimizer as every other strategy.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from domain.service_calendar import DEFAULT_CALENDAR, ServiceCalendar
 from simulator.calendar import collection_day
 from simulator.city import City
 from simulator.deposits import DepositModel, share_before
@@ -40,9 +42,14 @@ LOOKAHEAD_DAYS = 56
 SCENARIOS = 4
 
 
-def scheduled(frequency: float, group: int, day: date) -> bool:
-    """Is a container of this frequency and area group due on this date (before holidays)?"""
+def scheduled(frequency: float, group: int, day: date,
+              calendar: ServiceCalendar = DEFAULT_CALENDAR) -> bool:
+    """Is a container of this frequency and area group due on this date (before holidays)?
+    Rounds run Monday to Friday; six times a week (only where the calendar serves Saturdays)
+    adds Saturday."""
     wd, week = day.weekday(), day.toordinal() // 7
+    if frequency >= 6:
+        return day.isoweekday() in calendar.weekdays and wd <= 5
     if wd > 4:
         return False
     if frequency >= 5:
@@ -73,17 +80,18 @@ def area_groups(city: City, n_groups: int) -> np.ndarray:
     return groups
 
 
-def due_mask(frequency: float, groups: np.ndarray, days: list[date]) -> np.ndarray:
+def due_mask(frequency: float, groups: np.ndarray, days: list[date],
+             calendar: ServiceCalendar = DEFAULT_CALENDAR) -> np.ndarray:
     """(days × containers): collected that day, holiday collections moved (`collection_day`)."""
     out = np.zeros((len(days), len(groups)), dtype=bool)
     index = {day: d for d, day in enumerate(days)}
     unique_groups = np.unique(groups)
     for day in days:
-        target = index.get(collection_day(day))
+        target = index.get(collection_day(day, calendar))
         if target is None:
             continue
         for g in unique_groups:
-            if scheduled(frequency, int(g), day):
+            if scheduled(frequency, int(g), day, calendar):
                 out[target] |= groups == g
     return out
 
@@ -118,18 +126,20 @@ class FixedSchedule:
     frequency: np.ndarray  # visits per week
     group: np.ndarray
     history_overflow_days: np.ndarray
+    calendar: ServiceCalendar = DEFAULT_CALENDAR
 
     def due(self, day: date) -> np.ndarray:
         """Containers whose scheduled collection falls on this date (before holiday moves)."""
         out = np.zeros(len(self.frequency), dtype=bool)
         for i, (f, g) in enumerate(zip(self.frequency, self.group, strict=True)):
-            out[i] = scheduled(float(f), int(g), day)
+            out[i] = scheduled(float(f), int(g), day, self.calendar)
         return out
 
 
 def fair_schedule(city: City, deposit_seed: int, start: date,
                   allowed_overflow_share: float = 0.001, lookahead_days: int = LOOKAHEAD_DAYS,
-                  scenarios: int = SCENARIOS) -> FixedSchedule:
+                  scenarios: int = SCENARIOS,
+                  calendar: ServiceCalendar = DEFAULT_CALENDAR) -> FixedSchedule:
     """The lowest frequency per container that met the service target over the past year
     (emptied as early as the shift start, reached as late as its end) and in `scenarios`
     random plays of the coming `lookahead_days` on the real calendar."""
@@ -150,13 +160,15 @@ def fair_schedule(city: City, deposit_seed: int, start: date,
     plays = [DepositModel(city, 10_007 * (deposit_seed + 1) + k).daily_l(ahead_first,
                                                                           len(ahead_days))
              for k in range(scenarios if lookahead_days > 0 else 0)]
-    for frequency, n_groups in FREQUENCIES:
+    frequencies = FREQUENCIES + ((6.0, 1),) if 6 in calendar.weekdays else FREQUENCIES
+    for frequency, n_groups in frequencies:
         groups = area_groups(city, n_groups)
-        count = overflow_days(deposits, volumes, due_mask(frequency, groups, days), counted)
+        count = overflow_days(deposits, volumes, due_mask(frequency, groups, days, calendar),
+                              counted)
         if plays:
-            ahead_due = due_mask(frequency, groups, ahead_days)
+            ahead_due = due_mask(frequency, groups, ahead_days, calendar)
             for play in plays:
                 count = count + overflow_days(play, volumes, ahead_due, ahead_counted)
-        pick = np.isnan(chosen) & ((count <= allowed) | (frequency == FREQUENCIES[-1][0]))
+        pick = np.isnan(chosen) & ((count <= allowed) | (frequency == frequencies[-1][0]))
         chosen[pick], group[pick], overflow[pick] = frequency, groups[pick], count[pick]
-    return FixedSchedule(chosen, group, overflow)
+    return FixedSchedule(chosen, group, overflow, calendar)

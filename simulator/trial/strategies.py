@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from domain.service_calendar import DEFAULT_CALENDAR, ServiceCalendar
 from simulator.calendar import day_factor
 from simulator.city import City
 from simulator.deposits import share_before
@@ -37,6 +38,8 @@ class MorningView:
     collection_due: np.ndarray  # fixed schedule: containers due today (holidays moved)
     # the true litres at 06:00: read only by the perfect-information reference
     true_level_l: np.ndarray | None = None
+    # the trial's service calendar (domain.service_calendar): next chances, holidays, shifts
+    calendar: ServiceCalendar = DEFAULT_CALENDAR
 
     def latest(self) -> np.ndarray:
         """The newest reading of each container (NaN if it never reported)."""
@@ -137,7 +140,7 @@ class FixedStrategy:
 
     def _window(self, city: City, view: MorningView, i: int, rate: float):
         c = city.containers[i]
-        nxt = self._next_collection(view.day, i)
+        nxt = self._next_collection(view.day, i, view.calendar)
         rise = expected_deposit(rate, view.day, 7 * 3600, nxt, 15.5 * 3600, c.fraction)
         last = view.last_emptied[i]
         level = 0.0 if last is None else expected_deposit(
@@ -145,7 +148,8 @@ class FixedStrategy:
             c.fraction)
         return timing_window(rise / c.volume_l, level / c.volume_l)
 
-    def _next_collection(self, day: date, i: int) -> date:
+    def _next_collection(self, day: date, i: int,
+                         calendar: ServiceCalendar = DEFAULT_CALENDAR) -> date:
         """The next date after `day` on which this container is collected (holidays moved)."""
         from simulator.calendar import collection_day
         from simulator.trial.fixed import scheduled
@@ -153,8 +157,8 @@ class FixedStrategy:
         f, g = float(self.schedule.frequency[i]), int(self.schedule.group[i])
         for k in range(1, 40):
             cand = day + timedelta(days=k)
-            if scheduled(f, g, cand) and collection_day(cand) > day:
-                return collection_day(cand)
+            if scheduled(f, g, cand, calendar) and collection_day(cand, calendar) > day:
+                return collection_day(cand, calendar)
         return day + timedelta(days=28)
 
 
