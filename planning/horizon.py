@@ -154,7 +154,6 @@ class Prize:
     total_m: float
     overflow_m: float
     due_visit_m: float
-    typical_visit_m: float
     wasted_share: float  # the part of a visit lost by emptying before it is due
 
 
@@ -163,8 +162,8 @@ def prize_of(view: Outlook, costs: VisitCosts, overflow_cost_m: float) -> Prize:
     cid = view.container_id
     wasted = 1.0 - min(1.0, max(0.0, view.fill_today) / max(view.fill_due, 1e-6))
     overflow = view.risk_next * overflow_cost_m
-    due, typical = costs.due_m[cid], costs.typical_m[cid]
-    return Prize(max(0.0, overflow + due - typical * wasted), overflow, due, typical, wasted)
+    due = costs.due_m[cid]
+    return Prize(max(0.0, overflow + due * (1.0 - wasted)), overflow, due, wasted)
 
 
 def explain(view: Outlook, prize: Prize, chances: Sequence[Chance], threshold: float) -> str:
@@ -175,8 +174,7 @@ def explain(view: Outlook, prize: Prize, chances: Sequence[Chance], threshold: f
             f"{chances[1].day.isoformat() if len(chances) > 1 else ''} (threshold "
             f"{_pct(threshold)}); due {when} at {view.fill_due:.0%}, {view.fill_today:.0%} "
             f"today; prize {prize.total_m:,.0f} m = {prize.overflow_m:,.0f} m overflow risk + "
-            f"visit then {prize.due_visit_m:,.0f} m - typical visit "
-            f"{prize.typical_visit_m:,.0f} m x {prize.wasted_share:.0%} wasted")
+            f"visit then {prize.due_visit_m:,.0f} m x {1 - prize.wasted_share:.0%} not wasted")
 
 
 def _pct(p: float) -> str:

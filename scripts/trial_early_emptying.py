@@ -6,7 +6,7 @@ its true fill at emptying; prints the fill at emptying by category, by weekday a
 last service day before a day without service, and the share of musts emptied below 60%.
 
     .venv/bin/python scripts/trial_early_emptying.py --days 14 --containers 1500 \
-        [--must-z 1.65] [--no-areas] [--must-level 0.9]
+        [--rule risk|level] [--must-z 1.65] [--no-areas] [--must-level 0.9]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import numpy as np
 
 from simulator import CitySpec, generate_city
 from simulator.calendar import is_service_day
+from simulator.trial import engine
 from simulator.trial.engine import Trial, TrialConfig
 
 
@@ -91,12 +92,28 @@ def main() -> None:
     p.add_argument("--prize", type=int, default=2000)
     p.add_argument("--cluster-radius-m", type=float, default=250.0)
     p.add_argument("--strategies", default="fixed,forecast")
+    p.add_argument("--rule", default="risk", choices=("risk", "level"))
+    p.add_argument("--risk-threshold", type=float, default=0.01)
+    p.add_argument("--overflow-cost-m", type=int, default=50_000)
+    p.add_argument("--horizon", type=int, default=5)
     p.add_argument("--json")
     a = p.parse_args()
     city = generate_city(CitySpec(n_containers=a.containers, seed=1))
     config = replace(TrialConfig(), days=a.days, strategies=tuple(a.strategies.split(",")),
                      must_z=a.must_z, must_level=a.must_level, area_sweeps=not a.no_areas,
                      prize_m=a.prize, cluster_radius_m=a.cluster_radius_m)
+    make = engine.make_strategy
+
+    def make_strategy(name, *args):
+        strategy = make(name, *args)
+        if name == "forecast":
+            strategy.policy = replace(strategy.policy, rule=a.rule,
+                                      risk_threshold=a.risk_threshold,
+                                      overflow_cost_m=a.overflow_cost_m,
+                                      horizon_chances=a.horizon)
+        return strategy
+
+    engine.make_strategy = make_strategy  # the trial builds its strategies through it
     trial = DiagnosticTrial(city, config)
     results = trial.run()
     out = {"config": {k: str(v) for k, v in vars(a).items()},

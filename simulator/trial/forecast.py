@@ -59,6 +59,13 @@ class SelectionPolicy:
     # area's day, what could not wait until its next day is collected too
     area_sweeps: bool = False
     weekly_from_days: float = 9.0
+    # the risk rule (planning.horizon; the default): the fields above except max_prize_m's
+    # role are the level rule's, used with rule="level"
+    rule: str = "risk"
+    risk_threshold: float = 0.01
+    overflow_cost_m: int = 50_000
+    horizon_chances: int = 5
+    risk_skip_level: float = 0.3
 
 
 def _epoch(day, seconds: float) -> float:
@@ -77,6 +84,7 @@ class ForecastStrategy:
         self._sectors: np.ndarray | None = None
         self._area_days: dict[int, frozenset[int]] | None = None
         self.last_decisions: list = []
+        self._past: dict = {}  # day -> the forecasts made that morning
 
     def _domain(self, city: City) -> list[Container]:
         if self._containers is None:
@@ -88,6 +96,9 @@ class ForecastStrategy:
         return self._containers
 
     def forecasts(self, city: City, view: MorningView) -> dict:
+        return self._forecasts(city, view)[0]
+
+    def _forecasts(self, city: City, view: MorningView) -> tuple[dict, dict]:
         p = self.planning
         times = np.array([t.timestamp() for t in view.reading_times])
         histories = {}
@@ -99,9 +110,11 @@ class ForecastStrategy:
                 i, times[ok], col[ok],
                 last_emptied_at_s=None if last is None else last.timestamp())
         at_s = _epoch(view.day, 6 * 3600)
-        return p.forecast_fleet(self._domain(city), histories, at_s, "UTC")
+        return p.forecast_fleet(self._domain(city), histories, at_s, "UTC"), histories
 
     def choose(self, city: City, view: MorningView) -> list[StopChoice]:
+        if self.policy.rule == "risk":
+            return self._choose_by_risk(city, view)
         forecasts = self.forecasts(city, view)
         selection = _selection()
         if selection is None:
@@ -142,6 +155,51 @@ class ForecastStrategy:
                                       prize=int(prize), window_start_s=start,
                                       window_end_s=end))
         return choices
+
+    def _choose_by_risk(self, city: City, view: MorningView) -> list[StopChoice]:
+        """The service's risk rule (planning.horizon) on the simulated calendar: the coming
+        service days are the chances; the error model is learnt from the readings and from
+        the strategy's own forecasts of a few days ago."""
+        from planning.risk import learn_uncertainties, past_forecasts
+        from planning.selection import SelectionPolicy as Policy
+        from planning.selection import select_containers
+
+        pol = self.policy
+        forecasts, histories = self._forecasts(city, view)
+        fractions = {i: c.fraction.value for i, c in enumerate(city.containers)}
+        past = self._past_forecasts(view.day)
+        if past is None:
+            past = past_forecasts(self._domain(city), histories, _epoch(view.day, 6 * 3600),
+                                  "UTC")
+        uncertainties = learn_uncertainties(forecasts, histories, fractions, past=past)
+        self._past[view.day] = forecasts
+        chances = [view.next_service_day]
+        while len(chances) < pol.horizon_chances:
+            chances.append(_next_service_day(chances[-1]))
+        policy = Policy(rule="risk", skip_level=pol.risk_skip_level,
+                        risk_threshold=pol.risk_threshold, overflow_cost_m=pol.overflow_cost_m,
+                        horizon_chances=pol.horizon_chances)
+        decisions = select_containers(
+            forecasts, view.day, "UTC", policy, service_time=time(11, 0),
+            next_chance_time=time(15, 30), uncertainties=uncertainties,
+            locations={i: (c.location.lat, c.location.lon)
+                       for i, c in enumerate(city.containers)},
+            groups=fractions, chances=chances)
+        self.last_decisions = decisions
+        return [StopChoice(d.container_id,
+                           min(1.0, d.fill_at_service + 0.05) * city.containers[d.container_id]
+                           .volume_l, required=d.decision == "must", prize=int(d.prize_m))
+                for d in decisions if d.decision != "skip"]
+
+    def _past_forecasts(self, day) -> dict | None:
+        """The strategy's own forecasts of the latest morning at least two days back (so
+        their errors span a day or more of deposits); older ones are dropped."""
+        from datetime import timedelta
+
+        old = [d for d in self._past if d <= day - timedelta(days=2)]
+        for d in old[:-1]:
+            del self._past[d]
+        return self._past[old[-1]] if old else None
 
     def _areas(self, city: City, forecasts) -> dict[int, frozenset[int]]:
         """Container index -> its area's ISO weekdays (`planning.areas.area_weekdays`), set
