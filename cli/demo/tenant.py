@@ -23,6 +23,7 @@ class DemoTenant:
 
 def seed_tenant(url: str, city, tenant_id: str, fleet) -> DemoTenant:
     """Store the city as tenant `tenant_id` (timezone UTC, like the simulated clock)."""
+    from api.broker_files import device_username
     from api.security import hash_password, mosquitto_hash
     from domain import Container, DisposalSite, Vehicle
     from storage import connect
@@ -65,7 +66,7 @@ def seed_tenant(url: str, city, tenant_id: str, fleet) -> DemoTenant:
                 container_id=stored.id,
                 dev_eui=dev.address.dev_eui,
                 model="em400-mud",
-                broker_username=dev.address.device_id,
+                broker_username=device_username(tenant_id, dev.address.device_id),
                 password_hash=mosquitto_hash(secrets.token_urlsafe(12)),
             )
         depot = add_depot(conn, tenant_id, city.depots[0].name, city.depots[0].location)
@@ -73,7 +74,7 @@ def seed_tenant(url: str, city, tenant_id: str, fleet) -> DemoTenant:
             add_disposal_site(conn, tenant_id, DisposalSite(0, tenant_id, site.name, site.location))
         driver_hash = hash_password(out.driver_password)
         for v in city.vehicles:
-            stored = add_vehicle(
+            vehicle = add_vehicle(
                 conn,
                 tenant_id,
                 Vehicle(
@@ -93,10 +94,10 @@ def seed_tenant(url: str, city, tenant_id: str, fleet) -> DemoTenant:
                 username=user,
                 password_hash=driver_hash,
                 role="driver",
-                vehicle_id=stored.id,
+                vehicle_id=vehicle.id,
             )
             out.drivers.append(user)
-            out.driver_of_vehicle[stored.id] = user
+            out.driver_of_vehicle[vehicle.id] = user
         create_user(
             conn,
             tenant_id=tenant_id,

@@ -1,10 +1,22 @@
-// Small inline-SVG charts: a time line (fill history with a dashed forecast) and bars.
+// Small inline-SVG charts: a time line (fill history with a dashed forecast) and bars. Both
+// label their axes (xLabel, yLabel) and the line chart names its series in a legend; day
+// ticks are formatted by the caller (dayLabel), so they follow the page's language.
 import { esc } from "./api.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const W = 520;
 const H = 200;
-const PAD = { l: 40, r: 12, t: 12, b: 28 };
+const PAD = { l: 52, r: 12, t: 22, b: 40 };
+
+function axisTitles(el, width, height, { xLabel = "", yLabel = "" }) {
+  if (xLabel) add(el, "text", { x: PAD.l + (width - PAD.l - PAD.r) / 2, y: height - 4, class: "axis-title x-title", "text-anchor": "middle" }, xLabel);
+  if (yLabel) {
+    add(el, "text", { x: 12, y: PAD.t + (height - PAD.t - PAD.b) / 2, class: "axis-title y-title", "text-anchor": "middle",
+      transform: `rotate(-90 12 ${PAD.t + (height - PAD.t - PAD.b) / 2})` }, yLabel);
+  }
+}
+
+const defaultDay = (d) => `${d.getDate()}/${d.getMonth() + 1}`;
 
 function svg(width = W, height = H, label = "") {
   const el = document.createElementNS(NS, "svg");
@@ -25,9 +37,11 @@ function add(parent, tag, attrs, text) {
 
 /**
  * A line chart of fractions (0..yMax) over time.
- * series: [{points: [[Date, value], ...], colour, dashed, label}]; marks: [{x: Date, label}]
+ * series: [{points: [[Date, value], ...], colour, dashed, label, key}]; marks: [{x: Date, label}]
+ * (label: shown in the legend; key: a stable name for the path's data-label)
  */
-export function lineChart(series, { yMax = 1.2, label = "", marks = [], levels = [0.8, 1.0] } = {}) {
+export function lineChart(series, { yMax = 1.2, label = "", marks = [], levels = [0.8, 1.0], xLabel = "",
+  yLabel = "", dayLabel = defaultDay } = {}) {
   const el = svg(W, H, label);
   const all = series.flatMap((s) => s.points);
   if (!all.length) return el;
@@ -50,14 +64,22 @@ export function lineChart(series, { yMax = 1.2, label = "", marks = [], levels =
   for (let d = new Date(first); +d <= x1; d.setDate(d.getDate() + step)) {
     if (+d < x0) continue;
     add(el, "line", { x1: sx(d), x2: sx(d), y1: H - PAD.b, y2: H - PAD.b + 4, class: "axis" });
-    add(el, "text", { x: sx(d), y: H - 8, class: "tick", "text-anchor": "middle" }, `${d.getDate()}/${d.getMonth() + 1}`);
+    add(el, "text", { x: sx(d), y: H - PAD.b + 14, class: "tick day-tick", "text-anchor": "middle" }, dayLabel(d));
+  }
+  axisTitles(el, W, H, { xLabel, yLabel });
+  let lx = PAD.l;
+  for (const s of series.filter((x) => x.label && x.points.length)) {  // legend, top left
+    add(el, "line", { x1: lx, x2: lx + 18, y1: 9, y2: 9, stroke: s.colour || "#0072b2", "stroke-width": 2,
+      "stroke-dasharray": s.dashed ? "6 4" : "none" });
+    const text = add(el, "text", { x: lx + 22, y: 13, class: "tick legend-item" }, s.label);
+    lx += 30 + 6.5 * text.textContent.length;
   }
   add(el, "line", { x1: PAD.l, x2: W - PAD.r, y1: H - PAD.b, y2: H - PAD.b, class: "axis" });
   for (const s of series) {
     if (!s.points.length) continue;
     const d = s.points.map(([x, y], i) => `${i ? "L" : "M"}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join("");
     add(el, "path", { d, fill: "none", stroke: s.colour || "#0072b2", "stroke-width": 2,
-      "stroke-dasharray": s.dashed ? "6 4" : "none", class: "series", "data-label": s.label || "" });
+      "stroke-dasharray": s.dashed ? "6 4" : "none", class: "series", "data-label": s.key || s.label || "" });
   }
   for (const m of marks) {
     add(el, "line", { x1: sx(m.x), x2: sx(m.x), y1: PAD.t, y2: H - PAD.b, class: "mark" });
@@ -67,7 +89,7 @@ export function lineChart(series, { yMax = 1.2, label = "", marks = [], levels =
 }
 
 /** Vertical bars: items [{label, value, colour}], formatted with fmt. */
-export function barChart(items, { label = "", fmt = (v) => String(v), height = 180 } = {}) {
+export function barChart(items, { label = "", fmt = (v) => String(v), height = 200, xLabel = "", yLabel = "" } = {}) {
   const width = Math.max(260, items.length * 46 + PAD.l + PAD.r);
   const el = svg(width, height, label);
   const vmax = Math.max(1e-9, ...items.map((i) => i.value || 0));
@@ -80,8 +102,9 @@ export function barChart(items, { label = "", fmt = (v) => String(v), height = 1
     add(el, "rect", { x, y, width: bw * 0.7, height: height - PAD.b - y, fill: item.colour || "#0072b2",
       class: "bar", "data-value": item.value ?? "" });
     add(el, "text", { x: x + bw * 0.35, y: y - 3, class: "tick", "text-anchor": "middle" }, fmt(item.value));
-    add(el, "text", { x: x + bw * 0.35, y: height - 10, class: "tick", "text-anchor": "middle" }, item.label);
+    add(el, "text", { x: x + bw * 0.35, y: height - PAD.b + 14, class: "tick", "text-anchor": "middle" }, item.label);
   });
+  axisTitles(el, width, height, { xLabel, yLabel });
   return el;
 }
 

@@ -3,7 +3,7 @@
 import { esc } from "./api.js";
 import { lineChart } from "./chart.js";
 import { fillColour, fitTo } from "./map.js";
-import { fmtDateTime, fmtNumber, fmtPct, t } from "./i18n.js";
+import { fmtDateTime, fmtDay, fmtNumber, fmtPct, fractionName, t } from "./i18n.js";
 
 const L = window.L;
 const DAY_MS = 86_400_000;
@@ -36,7 +36,26 @@ export class ContainerLayer {
     this.features = fc.features || [];
     this.render();
     if (fit) fitTo(this.map, [this.group]);
+    this.updateBase();
     return this.features.length;
+  }
+
+  /** The offline base map (map.js) from the containers' places and addresses. */
+  async updateBase() {
+    const base = this.map.offlineBase;
+    if (!base) return;
+    if (!this.addresses) {
+      this.addresses = new Map();
+      try {
+        for (let offset = 0; offset < 10_000; offset += 1000) {
+          const page = await this.api.get("/v1/containers", { limit: 1000, offset });
+          for (const c of page.data || []) this.addresses.set(c.id, c.address || "");
+          if ((page.data || []).length < 1000) break;
+        }
+      } catch { /* the base map then has no street names */ }
+    }
+    base.update(this.features.map((f) => ({ lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0],
+      address: this.addresses.get(f.id) || "" })));
   }
 
   nameOf(id) {
@@ -54,6 +73,11 @@ export class ContainerLayer {
   setColourBy(mode) { this.colourBy = mode; this.render(); }
 
   valueOf(p) { return this.colourBy === "tomorrow" ? fillTomorrow(p) : p.fill_fraction; }
+
+  /** Draw the open container card again (after a language switch). */
+  refreshDetail() {
+    if (this.open && !this.detail.hidden) this.showDetail(this.open);
+  }
 
   render() {
     this.group.clearLayers();
@@ -114,6 +138,7 @@ export class ContainerLayer {
     const p = feature.properties;
     const { alarms, health } = alarmsOf(p);
     const d = this.detail;
+    this.open = feature;
     d.hidden = false;
     d.dataset.containerId = feature.id;
     d.innerHTML = `<header><h3>${esc(p.external_id)}</h3><button type="button" class="close">${t("close")}</button></header>
@@ -124,7 +149,7 @@ export class ContainerLayer {
         <dt>${t("c.speed")}</dt><dd>${p.filling_speed_per_day == null ? "–" : t("c.per_day", { v: fmtPct(p.filling_speed_per_day) })}</dd>
         <dt>${t("c.measured_at")}</dt><dd>${fmtDateTime(p.measured_at)}</dd>
         <dt>${t("c.last_emptied")}</dt><dd class="last-emptied">${fmtDateTime(p.date_last_emptying)}</dd>
-        <dt>${t("c.fraction")}</dt><dd>${esc(p.fraction)}</dd>
+        <dt>${t("c.fraction")}</dt><dd>${esc(fractionName(p.fraction))}</dd>
         <dt>${t("c.battery")}</dt><dd>${p.battery_pct == null ? "–" : fmtNumber(p.battery_pct, 0) + "%"}</dd>
         <dt>${t("c.temperature")}</dt><dd>${p.temperature_c == null ? "–" : fmtNumber(p.temperature_c) + " °C"}</dd>
         <dt>${t("c.alarms")}</dt><dd>${alarms.map((a) => `<span class="badge alarm">${t(`alarm.${a}`)}</span>`).join("") || t("none")}</dd>
@@ -148,7 +173,7 @@ export class ContainerLayer {
 
 function historyChart(buckets, p) {
   const history = buckets.map((b) => [new Date(b.bucket_start), b.fill_last ?? b.fill_avg]);
-  const series = [{ points: history, colour: "#0072b2", label: "history" }];
+  const series = [{ points: history, colour: "#0072b2", label: t("c.measured"), key: "history" }];
   const lastT = history.length ? history[history.length - 1][0] : (p.measured_at ? new Date(p.measured_at) : new Date());
   const lastF = history.length ? history[history.length - 1][1] : p.fill_fraction;
   const marks = [];
@@ -156,8 +181,9 @@ function historyChart(buckets, p) {
     const days = Math.min(7, Math.max(1, (1.05 - lastF) / p.filling_speed_per_day));
     const endT = new Date(+lastT + days * DAY_MS);
     series.push({ points: [[lastT, lastF], [endT, lastF + p.filling_speed_per_day * days]],
-      colour: "#d55e00", dashed: true, label: "forecast" });
+      colour: "#d55e00", dashed: true, label: t("c.forecast"), key: "forecast" });
     if (p.forecast_full_date) marks.push({ x: new Date(p.forecast_full_date), label: t("c.forecast") });
   }
-  return lineChart(series, { label: t("c.history"), marks: marks.filter((m) => +m.x <= +lastT + 7 * DAY_MS) });
+  return lineChart(series, { label: t("c.history"), marks: marks.filter((m) => +m.x <= +lastT + 7 * DAY_MS),
+    xLabel: t("chart.date"), yLabel: t("c.fill"), dayLabel: fmtDay });
 }

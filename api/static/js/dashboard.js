@@ -1,6 +1,7 @@
 // The planner's dashboard: log in, containers on the map, tomorrow's plan, KPIs, trial report.
 import { Api, todayIso } from "./api.js";
 import { ContainerLayer } from "./containers.js";
+import { localDateField } from "./datefield.js";
 import { applyI18n, bindLanguageSwitch, onLanguageChange, setTimeZone, t } from "./i18n.js";
 import { setupKpis } from "./kpis.js";
 import { createMap } from "./map.js";
@@ -48,6 +49,21 @@ function switchTab(name) {
   if (name === "plan" && planView) planView.show();
 }
 
+/** The Plan tab opens on a date that has a plan: tomorrow if it has one, else today, else the
+ * newest planned date; tomorrow (where the tenant is) if there is no plan at all. */
+async function openingPlanDate() {
+  const tomorrow = todayIso(1);
+  try {
+    const dates = new Set((await api.get("/v1/plans", { limit: 100 })).data.map((p) => p.plan_date));
+    if (dates.has(tomorrow)) return tomorrow;
+    if (dates.has(todayIso())) return todayIso();
+    const past = [...dates].filter((d) => d < tomorrow).sort();
+    return past.length ? past[past.length - 1] : tomorrow;
+  } catch {
+    return tomorrow;
+  }
+}
+
 async function start() {
   const me = api.me;
   $("#login").hidden = true;
@@ -58,20 +74,20 @@ async function start() {
   $("#who").textContent = me ? `${me.tenant_id}${me.timezone ? ` · ${me.timezone}` : ""}` : "";
   if (started) { await containers.load({ fit: true }); return; }
   started = true;
-  $("#plan-date").value = todayIso(1);  // tomorrow where the tenant is
+  $("#plan-date").value = await openingPlanDate();
   const map = createMap($("#map"), $("#map-notice"));
   containers = new ContainerLayer(map, api, { summary: $("#map-summary"), alarmList: $("#alarm-list"),
     detail: $("#container-detail"), legend: $("#legend") });
   $("#colour-by").addEventListener("change", (e) => containers.setColourBy(e.target.value));
   planView = new PlanView(map, api, { form: $("#plan-form"), date: $("#plan-date"), fraction: $("#plan-fraction"),
-    timeLimit: $("#plan-time-limit"), status: $("#plan-status"), view: $("#plan-view"),
+    timeLimit: $("#plan-time-limit"), status: $("#plan-status"), view: $("#plan-view"), legend: $("#route-legend"),
     onChange: () => containers.load(), containerName: (id) => containers.nameOf(id),
     containerLatLng: (id) => containers.latLngOf(id),
     fractions: () => containers.fractions() });
   setupKpis(api, { form: $("#kpi-form"), start: $("#kpi-start"), end: $("#kpi-end"), view: $("#kpi-view") });
   setupTrial(api, { server: $("#trial-server"), file: $("#trial-file"), frame: $("#trial-frame"), none: $("#trial-none") });
   document.querySelectorAll("#tabs button").forEach((b) => b.addEventListener("click", () => switchTab(b.dataset.tab)));
-  onLanguageChange(() => { containers.render(); planView.render(); });
+  onLanguageChange(() => { containers.render(); containers.refreshDetail(); planView.render(); });
   const requested = new URLSearchParams(location.hash.slice(1)).get("tab");
   switchTab(requested || "map");
   await containers.load({ fit: true });
@@ -79,6 +95,7 @@ async function start() {
 }
 
 function main() {
+  ["#plan-date", "#kpi-start", "#kpi-end"].forEach((sel) => localDateField($(sel)));
   applyI18n();
   bindLanguageSwitch($("#lang"));
   $("#login-form").addEventListener("submit", onLogin);

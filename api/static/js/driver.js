@@ -2,6 +2,7 @@
 // tap to report it, an offline queue, and links into the device's navigation app.
 import { Api, esc, todayIso } from "./api.js";
 import { applyI18n, bindLanguageSwitch, fmtNumber, fmtTime, onLanguageChange, setTimeZone, t } from "./i18n.js";
+import { localDateField } from "./datefield.js";
 import { createMap, fitTo, squareIcon } from "./map.js";
 import { EventQueue } from "./queue.js";
 import { navLinks, normaliseRoutes } from "./route_data.js";
@@ -181,7 +182,40 @@ function drawMap() {
     s.marker = m;
     layers.push(m);
   }
+  map.offlineBase?.update(state.stops.map((s) => ({ lat: s.lat, lon: s.lon, address: s.address })), "route");
   fitTo(map, layers);
+  declutter();
+}
+
+const LABEL_PX = 22;  // a stop number needs this much room
+
+/** No overlapping stop numbers: where stops fall within a label's width of one shown
+ * already (the next stop first, then those to do, in order), they are drawn as a dot and
+ * their numbers join the shown label ("3,4" or "3–7"). Again after every zoom. */
+function declutter() {
+  if (!map) return;
+  const next = currentStop();
+  const rank = (s) => (s === next ? 0 : state.done[s.id] ? 2 : 1);
+  const order = [...state.stops].sort((a, b) => rank(a) - rank(b) || a.seq - b.seq);
+  const shown = [];
+  for (const s of order) {
+    const el = s.marker?.getElement();
+    if (!el) continue;
+    const p = map.latLngToLayerPoint([s.lat, s.lon]);
+    const owner = shown.find((o) => Math.abs(o.p.x - p.x) < LABEL_PX && Math.abs(o.p.y - p.y) < LABEL_PX);
+    el.classList.toggle("stop-dot", Boolean(owner));
+    if (owner) owner.seqs.push(s.seq);
+    else shown.push({ s, p, seqs: [s.seq], el });
+  }
+  for (const { s, seqs, el } of shown) {
+    const span = el.querySelector("span");
+    if (!span || s.kind === "disposal") continue;
+    const sorted = [...seqs].sort((a, b) => a - b);
+    const run = sorted.every((v, i) => !i || v === sorted[i - 1] + 1);
+    span.textContent = sorted.length === 1 ? sorted[0] : sorted.length <= 3 ? sorted.join(",")
+      : run ? `${sorted[0]}–${sorted[sorted.length - 1]}` : `${sorted[0]},${sorted[1]}…`;
+    el.dataset.seqs = sorted.join(",");
+  }
 }
 
 function highlightOnMap(next) {
@@ -191,6 +225,7 @@ function highlightOnMap(next) {
     el.style.background = state.done[s.id] ? "#9aa0a6" : s === next ? "#d55e00" : s.kind === "disposal" ? "#7f3c8d" : "#0072b2";
     el.style.transform = s === next ? "scale(1.5)" : "";
   }
+  declutter();
 }
 
 async function start() {
@@ -207,6 +242,7 @@ async function start() {
   if (!map) {
     map = createMap($("#map"), $("#map-notice"));
     routeLayer = L.featureGroup().addTo(map);
+    map.on("zoomend", declutter);
   }
   updateConn();
   await flush();
@@ -214,6 +250,7 @@ async function start() {
 }
 
 function main() {
+  localDateField($("#route-date"));
   applyI18n();
   bindLanguageSwitch($("#lang"));
   onLanguageChange(() => { updateConn(); render(); });

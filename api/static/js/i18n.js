@@ -48,6 +48,15 @@ const STRINGS = {
     "d.no_vehicle": "Your account has no vehicle.", "d.stop_container": "Container {id}", "d.stop_disposal": "Unload at disposal site",
     "d.state.emptied": "emptied", "d.state.skipped": "skipped", "d.state.open": "to do", "d.disposal_done": "Unloaded",
     "d.date": "Date", "d.refresh": "Refresh", "d.stops_left": "{n} of {total} stops to go",
+    "plan.routes": "Routes", "c.measured": "measured", "chart.date": "date", "kpi.week_of": "week starting",
+    "kpi.reason": "reason", "date.pick": "Pick a date", "date.invalid": "not a date: use {pattern}",
+    "date.pattern": "dd/mm/yyyy",
+    "fraction.residual": "residual", "fraction.paper": "paper", "fraction.glass": "glass",
+    "fraction.plastic": "plastic (PMD)", "fraction.organic": "organic", "fraction.textile": "textile",
+    "solver.feasible": "feasible", "solver.partial": "partial", "solver.empty": "empty",
+    "solver.optimal": "optimal", "solver.infeasible": "infeasible",
+    "job.todo": "queued", "job.doing": "running", "job.succeeded": "done", "job.failed": "failed",
+    "job.cancelled": "cancelled", "job.aborted": "aborted", "job.aborting": "aborting",
   },
   nl: {
     "app.title": "wasteroute", "app.dashboard": "Dashboard planner", "app.driver": "Chauffeur",
@@ -94,6 +103,15 @@ const STRINGS = {
     "d.no_vehicle": "Uw account heeft geen voertuig.", "d.stop_container": "Container {id}", "d.stop_disposal": "Lossen bij stortplaats",
     "d.state.emptied": "geleegd", "d.state.skipped": "overgeslagen", "d.state.open": "te doen", "d.disposal_done": "Gelost",
     "d.date": "Datum", "d.refresh": "Verversen", "d.stops_left": "nog {n} van {total} stops",
+    "plan.routes": "Routes", "c.measured": "gemeten", "chart.date": "datum", "kpi.week_of": "week vanaf",
+    "kpi.reason": "reden", "date.pick": "Kies een datum", "date.invalid": "geen datum: gebruik {pattern}",
+    "date.pattern": "dd-mm-jjjj",
+    "fraction.residual": "restafval", "fraction.paper": "papier", "fraction.glass": "glas",
+    "fraction.plastic": "pmd", "fraction.organic": "gft", "fraction.textile": "textiel",
+    "solver.feasible": "uitvoerbaar", "solver.partial": "gedeeltelijk", "solver.empty": "leeg",
+    "solver.optimal": "optimaal", "solver.infeasible": "onuitvoerbaar",
+    "job.todo": "in de wachtrij", "job.doing": "bezig", "job.succeeded": "klaar", "job.failed": "mislukt",
+    "job.cancelled": "geannuleerd", "job.aborted": "afgebroken", "job.aborting": "wordt afgebroken",
   },
 };
 
@@ -168,4 +186,24 @@ export function fmtDateTime(iso, opts = { dateStyle: "medium", timeStyle: "short
   return new Intl.DateTimeFormat(lang === "nl" ? "nl-NL" : "en-GB", { ...opts, timeZone: zone }).format(new Date(iso));
 }
 export function fmtTime(iso) { return fmtDateTime(iso, { timeStyle: "short" }); }
+
+/** The locale dates are written in: Dutch on the Dutch page, else the user's own (en-US
+ * users get their month first, everyone else their day first). */
+export function dateLocale() {
+  if (lang === "nl") return "nl-NL";
+  const nav = navigator.language || "en-GB";
+  return nav.toLowerCase().startsWith("en") ? nav : "en-GB";
+}
+
+/** A calendar day (a Date at local noon) as day and month, e.g. "6-12" or "6/12". */
+export function fmtDay(d) {
+  return new Intl.DateTimeFormat(dateLocale(), { day: "numeric", month: "numeric" }).format(d);
+}
+
+/** A fraction's name in the page's language ("glass" -> "glas"). */
+export function fractionName(f) {
+  const key = `fraction.${f}`;
+  const text = t(key);
+  return text === key ? f : text;
+}
 export { STRINGS };

@@ -1,7 +1,7 @@
 // KPIs over a period as charts: the period's totals, and per-week bars (one request a week).
 import { esc, isoDate, todayIso } from "./api.js";
 import { barChart } from "./chart.js";
-import { fmtNumber, fmtPct, t } from "./i18n.js";
+import { fmtDay, fmtNumber, fmtPct, t } from "./i18n.js";
 
 const WEEK_MS = 7 * 86_400_000;
 
@@ -39,7 +39,7 @@ function render(view, k, perWeek) {
     ["kpi.disposal_trips", fmtNumber(k.disposal_trips, 0), "disposal_trips"]];
   view.innerHTML = `<div class="kpi-tiles">${tiles.map(([key, v, name]) =>
     `<div class="kpi" data-kpi="${name}"><b>${v}</b><span>${t(key)}</span></div>`).join("")}</div>`;
-  const label = (w) => w.start.slice(5).split("-").reverse().join("/");
+  const label = (w) => fmtDay(new Date(`${w.start}T12:00:00`));
   const charts = [["kpi.km", "km", "#0072b2", (v) => fmtNumber(v, 0)],
     ["kpi.collections", "collections", "#009e73", (v) => fmtNumber(v, 0)],
     ["kpi.avg_fill", "avg_fill_at_emptying", "#e69f00", fmtPct],
@@ -49,7 +49,8 @@ function render(view, k, perWeek) {
     fig.className = "kpi-chart";
     fig.dataset.kpi = field;
     fig.innerHTML = `<figcaption>${t(key)} · ${t("kpi.per_week")}</figcaption>`;
-    fig.appendChild(barChart(perWeek.map((w) => ({ label: label(w), value: w[field] ?? 0, colour })), { label: t(key), fmt }));
+    fig.appendChild(barChart(perWeek.map((w) => ({ label: label(w), value: w[field] ?? 0, colour })),
+      { label: t(key), fmt, xLabel: t("kpi.week_of"), yLabel: t(key) }));
     view.appendChild(fig);
   }
   const reasons = ["blocked", "broken", "not_out", "already_empty"];
@@ -57,6 +58,6 @@ function render(view, k, perWeek) {
   fig.className = "kpi-chart";
   fig.innerHTML = `<figcaption>${t("kpi.skip_reasons")}</figcaption>`;
   fig.appendChild(barChart(reasons.map((r) => ({ label: t(`d.reason.${r}`), value: k[`skipped_${r}`] ?? 0, colour: "#7f3c8d" })),
-    { label: t("kpi.skip_reasons"), fmt: (v) => fmtNumber(v, 0) }));
+    { label: t("kpi.skip_reasons"), fmt: (v) => fmtNumber(v, 0), xLabel: t("kpi.reason"), yLabel: t("kpi.skipped") }));
   view.appendChild(fig);
 }

@@ -1,8 +1,11 @@
 // Leaflet set-up shared by both pages. The tile server is configurable: `?tiles=URL` (saved
 // in localStorage "wasteroute.tiles"), `?tiles=none` for no background, default
-// OpenStreetMap. When tiles fail to load (no internet), the map keeps showing containers
-// and routes as vectors on a plain background and says so once.
+// OpenStreetMap. When tiles cannot load (no internet) or are off, an offline base layer
+// drawn from our own data takes their place (offline_base.js: the service area's outline, a
+// labelled 1 km grid and the streets sketched from the containers' addresses), and the map
+// says so once, in the page's language.
 import { t } from "./i18n.js";
+import { OfflineBase } from "./offline_base.js";
 
 const L = window.L;
 export const DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
@@ -21,22 +24,36 @@ export function createMap(element, notice) {
   const map = L.map(element, { preferCanvas: false, zoomControl: true }).setView([52.1, 5.1], 8);
   const url = tileUrl();
   element.dataset.tiles = url || "none";
+  L.control.scale({ imperial: false, position: "topright" }).addTo(map);
+  const base = new OfflineBase(map);
+  map.offlineBase = base;
+  if (notice) notice.dataset.i18n = "map.no_tiles";  // re-translated on a language switch
   if (url) {
     let failed = 0;
+    let loaded = 0;
     const layer = L.tileLayer(url, { maxZoom: 19, attribution: ATTRIBUTION, crossOrigin: true });
     layer.on("tileerror", (e) => {
       e.tile.style.visibility = "hidden";
       failed += 1;
-      if (failed === 1 && notice) {
-        notice.textContent = t("map.no_tiles");
-        notice.hidden = false;
+      if (failed === 1 && !loaded) {
+        if (notice) {
+          notice.textContent = t("map.no_tiles");
+          notice.hidden = false;
+        }
         element.classList.add("no-tiles");
+        base.show();
       }
     });
-    layer.on("tileload", () => { if (notice) notice.hidden = true; element.classList.remove("no-tiles"); });
+    layer.on("tileload", () => {
+      loaded += 1;
+      if (notice) notice.hidden = true;
+      element.classList.remove("no-tiles");
+      base.hide();
+    });
     layer.addTo(map);
   } else {
     element.classList.add("no-tiles");
+    base.show();
   }
   return map;
 }

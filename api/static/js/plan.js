@@ -3,8 +3,9 @@
 // hours per vehicle; publish it.
 import { esc } from "./api.js";
 import { stackBar } from "./chart.js";
-import { fmtDateTime, fmtNumber, fmtTime, t } from "./i18n.js";
+import { fmtDateTime, fmtNumber, fmtTime, fractionName, t } from "./i18n.js";
 import { fitTo, routeColour, squareIcon } from "./map.js";
+import { reasonText } from "./reasons.js";
 import { normaliseRoutes } from "./route_data.js";
 
 const L = window.L;
@@ -12,13 +13,15 @@ const POLL_MS = 1000;
 const DECISION_COLOURS = { must: "#d62728", optional: "#e69f00", skip: "#9aa0a6" };
 
 export class PlanView {
-  /** els: {form, date, fraction, timeLimit, status, view, onChange, containerName, fractions} */
+  /** els: {form, date, fraction, timeLimit, status, view, legend, onChange, containerName, fractions} */
   constructor(map, api, els) {
     Object.assign(this, { map, api, els });
     this.layer = L.featureGroup();
     this.plans = [];      // details of the newest version per fraction for the date
     this.routes = {};     // plan id -> normalised routes (published plans)
     this.busy = false;
+    this.visible = false;
+    this.colourIndex = new Map();  // "plan id:route no" -> colour index
     els.form.addEventListener("submit", (e) => { e.preventDefault(); this.make(); });
     els.date.addEventListener("change", () => this.load());
     els.view.addEventListener("click", (e) => {
@@ -29,18 +32,40 @@ export class PlanView {
 
   show() {
     this.layer.addTo(this.map);
+    this.visible = true;
     this.fillFractions();
     this.load();
   }
 
-  hide() { this.layer.remove(); }
+  hide() {
+    this.layer.remove();
+    this.visible = false;
+    if (this.els.legend) this.els.legend.hidden = true;
+  }
+
+  /** One colour per route over every plan shown (fractions' plans each start at route 1). */
+  colourOf(plan, route) {
+    const key = `${plan.id}:${route.route_no}`;
+    if (!this.colourIndex.has(key)) this.colourIndex.set(key, this.colourIndex.size);
+    return routeColour(this.colourIndex.get(key));
+  }
+
+  /** The map's route legend: a swatch, the vehicle and the fraction of each route. */
+  renderLegend() {
+    const legend = this.els.legend;
+    if (!legend) return;
+    const items = this.plans.flatMap((p) => p.routes.map((r) => ({ p, r })));
+    legend.hidden = !this.visible || !items.length;
+    legend.innerHTML = `<b>${t("plan.routes")}</b>` + items.map(({ p, r }) =>
+      `<span class="route-key" data-route-no="${r.route_no}" data-plan-id="${p.id}"><i style="background:${this.colourOf(p, r)}"></i>${esc(r.vehicle_name)} · ${esc(fractionName(p.fraction))}</span>`).join("");
+  }
 
   fillFractions() {
     const select = this.els.fraction;
     const current = select.value;
     const fractions = this.els.fractions();
     select.innerHTML = `<option value="">${t("plan.all_fractions")}</option>`
-      + fractions.map((f) => `<option value="${esc(f)}">${esc(f)}</option>`).join("");
+      + fractions.map((f) => `<option value="${esc(f)}">${esc(fractionName(f))}</option>`).join("");
     select.value = fractions.includes(current) ? current : "";
   }
 
@@ -109,9 +134,9 @@ export class PlanView {
   async follow(job) {
     for (;;) {
       const s = await this.api.get(job.status_url);
-      this.setStatus(t("plan.running", { status: `${job.fraction}: ${s.status}` }));
+      this.setStatus(t("plan.running", { status: `${fractionName(job.fraction)}: ${t(`job.${s.status}`)}` }));
       if (s.status === "succeeded") return s;
-      if (["failed", "cancelled", "aborted"].includes(s.status)) throw new Error(`${job.fraction}: ${s.status}`);
+      if (["failed", "cancelled", "aborted"].includes(s.status)) throw new Error(`${fractionName(job.fraction)}: ${t(`job.${s.status}`)}`);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }
@@ -129,6 +154,9 @@ export class PlanView {
 
   render() {
     const view = this.els.view;
+    this.colourIndex = new Map();
+    this.plans.forEach((p) => p.routes.forEach((r) => this.colourOf(p, r)));
+    this.renderLegend();
     if (!this.plans.length) {
       view.innerHTML = `<p class="muted" id="plan-none">${t("plan.none")}</p>`;
       this.drawRoutes();
@@ -140,7 +168,7 @@ export class PlanView {
 
   planHtml(p) {
     const routes = this.routes[p.id] || [];
-    const colourOf = (r) => routeColour(p.routes.indexOf(r));
+    const colourOf = (r) => this.colourOf(p, r);
     const served = p.decisions.filter((d) => d.served).length;
     const unserved = p.decisions.filter((d) => d.decision === "must" && !d.served);
     const reasons = {};
@@ -156,9 +184,9 @@ export class PlanView {
     const noMap = p.status === "draft" && p.routes.length && !routes.length
       ? `<p class="muted draft-note">${t("plan.draft_map")}</p>` : "";
     return `<article class="plan" data-plan-id="${p.id}" data-status="${p.status}">
-      <div class="plan-head"><h2>${esc(p.fraction)} · ${t("plan.version", { v: p.version })}</h2>
+      <div class="plan-head"><h2>${esc(fractionName(p.fraction))} · ${t("plan.version", { v: p.version })}</h2>
         <span class="badge plan-status">${t(`plan.${p.status}`)}</span>${publish}</div>
-      <p class="muted">${fmtDateTime(p.created_at)} · ${esc(p.solver_status)} · ${fmtNumber(p.solve_time_s, 1)} s</p>
+      <p class="muted">${fmtDateTime(p.created_at)} · ${esc(t(`solver.${p.solver_status}`).startsWith("solver.") ? p.solver_status : t(`solver.${p.solver_status}`))} · ${fmtNumber(p.solve_time_s, 1)} s</p>
       ${stackBar([{ label: t("plan.must"), value: p.n_must, colour: DECISION_COLOURS.must },
     { label: t("plan.optional"), value: p.n_optional, colour: DECISION_COLOURS.optional },
     { label: t("plan.skip"), value: p.n_skipped, colour: DECISION_COLOURS.skip }])}
@@ -173,14 +201,14 @@ export class PlanView {
       <details class="reasons" open><summary>${t("plan.reason_counts")}</summary><table>
         ${Object.entries(reasons).sort((a, b) => b[1] - a[1]).map(([k, n]) => {
     const [decision, reason] = k.split("|");
-    return `<tr><td><span class="badge" style="background:${DECISION_COLOURS[decision]};color:#fff">${t(`plan.${decision}`)}</span></td><td>${esc(reason)}</td><td class="num">${n}</td></tr>`;
+    return `<tr><td><span class="badge" style="background:${DECISION_COLOURS[decision]};color:#fff">${t(`plan.${decision}`)}</span></td><td>${esc(reasonText(reason))}</td><td class="num">${n}</td></tr>`;
   }).join("")}</table></details>
       ${unserved.length ? `<details open class="unserved"><summary>${t("plan.unserved")}</summary><ul>${unserved.map((d) =>
-    `<li>${esc(this.els.containerName(d.container_id))}: ${esc(d.unserved_reason || d.reason)}</li>`).join("")}</ul></details>` : ""}
+    `<li>${esc(this.els.containerName(d.container_id))}: ${esc(reasonText(d.unserved_reason || d.reason))}</li>`).join("")}</ul></details>` : ""}
       <details class="decisions"><summary>${t("plan.decisions")} (${p.decisions.length})</summary><table>
         <thead><tr><th>${t("plan.container")}</th><th></th><th>${t("plan.why")}</th><th class="num">${t("plan.fill_at_service")}</th></tr></thead>
         ${p.decisions.map((d) => `<tr data-container-id="${d.container_id}" data-decision="${d.decision}"><td>${esc(this.els.containerName(d.container_id))}</td>
-          <td>${t(`plan.${d.decision}`)}${d.served ? " ✔" : ""}</td><td>${esc(d.reason)}</td><td class="num">${d.fill_at_service == null ? "–" : Math.round(d.fill_at_service * 100) + "%"}</td></tr>`).join("")}
+          <td>${t(`plan.${d.decision}`)}${d.served ? " ✔" : ""}</td><td>${esc(reasonText(d.reason))}</td><td class="num">${d.fill_at_service == null ? "–" : Math.round(d.fill_at_service * 100) + "%"}</td></tr>`).join("")}
       </table></details></article>`;
   }
 
@@ -190,7 +218,7 @@ export class PlanView {
     for (const p of this.plans) {
       for (const r of this.routes[p.id] || []) {
         const summary = p.routes.find((x) => x.route_no === r.route_no);
-        const colour = routeColour(p.routes.indexOf(summary));
+        const colour = summary ? this.colourOf(p, summary) : routeColour(0);
         const line = L.polyline(r.path, { color: colour, weight: 4, opacity: 0.85, className: "route-line" });
         line.bindTooltip(`${esc(r.vehicle_name)} · ${fmtNumber(r.distance_m / 1000, 1)} km`);
         line.addTo(this.layer);
