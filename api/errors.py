@@ -3,15 +3,19 @@
 ApiError                 an HTTP answer with a status, a stable `code` and a clear message
  ├── NotFoundError       404: no such object *for this tenant* (never says whether it exists
  │                       elsewhere)
- ├── ConflictError       409: a unique key is taken (external id, username, ...)
+ ├── ConflictError       409: a key unique in your tenant is taken (external id, name, ...)
  ├── InvalidInput        422: well-formed but wrong input the models cannot catch (a CSV row, ...)
+ │    └── NotAvailable   422: a name unique across the deployment (username, device id,
+ │                       DevEUI) is taken or reserved; the same answer whether it is taken
+ │                       in your tenant or in another one, so it confirms no other tenant's
  ├── Unauthorized        401: no or bad credentials
  ├── Forbidden           403: your role may not do this (only for your own tenant's endpoints)
  ├── TooManyRequests     429: login rate limit; carries Retry-After
  └── Unavailable         503: the database cannot be reached
 
-Storage's `NotFound` becomes 404; psycopg integrity and data errors become 409/422; any other
-exception is logged and answers 500 with no internals. Only `api/` maps errors to HTTP.
+Storage's `NotFound` becomes 404; psycopg integrity and data errors become 409/422 without
+naming a database constraint, table or column (`_unique_violation`, `_check_violation`); any
+other exception is logged and answers 500 with no internals. Only `api/` maps errors to HTTP.
 """
 
 from __future__ import annotations
@@ -51,6 +55,31 @@ class ConflictError(ApiError):
 
 class InvalidInput(ApiError):
     status_code, code = 422, "invalid_input"
+
+
+class NotAvailable(InvalidInput):
+    code = "not_available"
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field}: not available; choose another")
+
+
+#: Unique keys across the deployment (not per tenant): a clash answers NotAvailable.
+DEPLOYMENT_KEYS = {
+    "devices_pkey": "device_id",
+    "devices_dev_eui_key": "dev_eui",
+    "device_credentials_pkey": "device_id",
+    "device_credentials_username_key": "device_id",
+    "users_username": "username",
+}
+#: Unique keys within a tenant: a clash answers 409 naming the field.
+TENANT_KEYS = {
+    "containers_tenant_id_external_id_key": "external_id",
+    "depots_tenant_id_name_key": "name",
+    "vehicles_tenant_id_name_key": "name",
+    "disposal_sites_tenant_id_name_key": "name",
+    "tenants_pkey": "id",
+}
 
 
 class Unauthorized(ApiError):
@@ -107,7 +136,13 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
 
 
 async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+    codes = {
+        404: "not_found",
+        405: "method_not_allowed",
+        401: "unauthorized",
+        403: "forbidden",
+        413: "too_large",
+    }
     message = exc.detail if isinstance(exc.detail, str) else "error"
     if exc.status_code == 404 and message == "Not Found":
         message = "no such endpoint"
@@ -128,17 +163,30 @@ async def _db_unavailable(_: Request, exc: DatabaseUnavailable) -> JSONResponse:
     return _json(503, "unavailable", "the database is unavailable; try again shortly")
 
 
+def _unique_violation(exc: psycopg.Error) -> JSONResponse:
+    name = exc.diag.constraint_name or ""
+    if name in DEPLOYMENT_KEYS:
+        error = NotAvailable(DEPLOYMENT_KEYS[name])
+        return _json(error.status_code, error.code, error.message)
+    field = TENANT_KEYS.get(name)
+    return _json(409, "conflict", f"{field}: already exists" if field else "already exists")
+
+
+def _check_violation(exc: psycopg.Error) -> JSONResponse:
+    column = exc.diag.column_name  # a column of the request, never a constraint's name
+    return _json(422, "invalid_input", f"invalid {column}" if column else "invalid value")
+
+
 async def _db_error(request: Request, exc: psycopg.Error) -> JSONResponse:
     if isinstance(exc, pg.UniqueViolation):
-        what = exc.diag.constraint_name or "a unique key"
-        return _json(409, "conflict", f"already exists ({what})")
+        return _unique_violation(exc)
     if isinstance(exc, pg.ForeignKeyViolation):
         return _json(
             422, "invalid_reference", "refers to an object that does not exist in this tenant"
         )
     if isinstance(exc, (pg.CheckViolation, pg.NotNullViolation, psycopg.DataError)):
-        detail = exc.diag.message_primary or "value out of range"
-        return _json(422, "invalid_input", f"invalid value: {detail}")
+        log.info("database refused a value on %s %s: %s", request.method, request.url.path, exc)
+        return _check_violation(exc)
     if isinstance(exc, psycopg.OperationalError):
         log.error("database error on %s %s: %s", request.method, request.url.path, exc)
         return _json(503, "unavailable", "the database is unavailable; try again shortly")

@@ -1,7 +1,8 @@
 """Sensors as the API manages them: register, map to a container, broker credentials.
 
 Device ids (and DevEUIs) are unique across the deployment (network servers know devices
-without our tenant), but every read and write here is scoped by `tenant_id`.
+without our tenant), but every read and write here is scoped by `tenant_id`. Also the
+tenant's network-server integration account (`integration_credentials`).
 """
 
 from __future__ import annotations
@@ -92,16 +93,56 @@ def update_device(
 
 
 def set_device_password(
-    conn: psycopg.Connection, tenant_id: str, device_id: str, password_hash: str
+    conn: psycopg.Connection,
+    tenant_id: str,
+    device_id: str,
+    broker_username: str,
+    password_hash: str,
 ) -> dict[str, Any]:
     get_device(conn, tenant_id, device_id)
     conn.execute(
         "INSERT INTO device_credentials (tenant_id, device_id, username, password_hash)"
         " VALUES (%s, %s, %s, %s) ON CONFLICT (device_id) DO UPDATE"
-        " SET password_hash = EXCLUDED.password_hash, rotated_at = now()",
-        (tenant_id, device_id, device_id, password_hash),
+        " SET username = EXCLUDED.username, password_hash = EXCLUDED.password_hash,"
+        " rotated_at = now()",
+        (tenant_id, device_id, broker_username, password_hash),
     )
     return get_device(conn, tenant_id, device_id)
+
+
+def device_ids_taken(conn: psycopg.Connection, device_id: str | None, dev_eui: str | None) -> bool:
+    """Whether a device id or DevEUI is registered in any tenant (they are unique across the
+    deployment; the caller must not say where)."""
+    row = conn.execute(
+        "SELECT 1 AS taken FROM devices WHERE device_id = %s OR dev_eui = %s LIMIT 1",
+        (device_id, dev_eui),
+    ).fetchone()
+    return row is not None
+
+
+def set_integration_password(
+    conn: psycopg.Connection, tenant_id: str, password_hash: str
+) -> dict[str, Any]:
+    """Create or rotate the tenant's network-server integration broker account."""
+    return conn.execute(
+        "INSERT INTO integration_credentials (tenant_id, password_hash) VALUES (%s, %s)"
+        " ON CONFLICT (tenant_id) DO UPDATE"
+        " SET password_hash = EXCLUDED.password_hash, rotated_at = now()"
+        " RETURNING tenant_id, rotated_at",
+        (tenant_id, password_hash),
+    ).fetchone()
+
+
+def integration_credentials(
+    conn: psycopg.Connection, tenant_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Every tenant's integration account hash (one tenant's when given)."""
+    sql = "SELECT tenant_id, password_hash FROM integration_credentials"
+    params: list = []
+    if tenant_id is not None:
+        sql += " WHERE tenant_id = %s"
+        params.append(tenant_id)
+    return conn.execute(sql + " ORDER BY tenant_id", params).fetchall()
 
 
 def delete_device(conn: psycopg.Connection, tenant_id: str, device_id: str) -> None:

@@ -9,7 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.models.common import Id, Text
 
-DeviceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")]
+#: A device id is also an MQTT topic level and part of its broker username: no `: / + #`,
+#: spaces or control characters (Mosquitto cuts a password-file line at the first `:`).
+DEVICE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+DeviceId = Annotated[str, StringConstraints(pattern=DEVICE_ID_PATTERN)]
 DevEui = Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{16}$")]
 
 
@@ -29,7 +32,8 @@ class DeviceCreate(BaseModel):
     )
 
     device_id: DeviceId = Field(
-        description="unique across the deployment; also the broker username"
+        description="unique across the deployment; letters, digits and . _ - (no : / + #);"
+        " the broker username is dev.{tenant}.{device_id}"
     )
     dev_eui: DevEui | None = Field(default=None, description="LoRaWAN DevEUI, 16 hex digits")
     container_id: Id
@@ -71,7 +75,7 @@ class DeviceCredentials(BaseModel):
             "examples": [
                 {
                     "device_id": "schiedam-ugc-0042-rest",
-                    "broker_username": "schiedam-ugc-0042-rest",
+                    "broker_username": "dev.schiedam.schiedam-ugc-0042-rest",
                     "broker_password": "Zk1...",
                     "publish_topic": "wasteroute/v1/schiedam/devices/schiedam-ugc-0042-rest/up",
                 }
@@ -87,3 +91,29 @@ class DeviceCredentials(BaseModel):
 
 class DeviceRegistered(DevicePublic):
     credentials: DeviceCredentials
+
+
+class IntegrationCredentials(BaseModel):
+    """The tenant's network-server integration broker account (The Things Stack or ChirpStack
+    through an MQTT bridge); the password is shown this once."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "broker_username": "int.schiedam",
+                    "broker_password": "Zk1...",
+                    "publish_topics": [
+                        "v3/smart-waste@ttn/devices/+/up",
+                        "application/17c82e96-0f3a-4d5e-9b1c-2a3b4c5d6e7f/device/+/event/up",
+                    ],
+                }
+            ]
+        }
+    )
+
+    broker_username: str
+    broker_password: str
+    publish_topics: list[str] = Field(
+        description="the uplink topics of the tenant's registered applications"
+    )

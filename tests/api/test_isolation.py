@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
 
 from cli.bench.api import seed_route
-from tests.api.conftest import make_user
+from tests.api.conftest import container_body, make_user
 from tests.api.helpers import new_container, new_depot, new_device, new_site, new_vehicle
 
 
@@ -107,3 +108,63 @@ def test_drivers_may_not_write_planner_objects(client, db, planner, role):
         ).status_code
         == 403
     )
+
+
+def test_taken_device_ids_and_dev_euis_confirm_no_other_tenant(client, planner, other_planner):
+    """A device id or DevEUI taken in another tenant answers exactly as one taken in your own
+    tenant: 422 `not_available`, naming the field, no database constraint."""
+    mine = new_container(client, planner.headers)
+    theirs = new_container(client, other_planner.headers)
+    eui = uuid.uuid4().hex[:16]
+    taken = {"device_id": f"d-{uuid.uuid4().hex[:8]}", "dev_eui": eui}
+    r = client.post(
+        "/v1/devices", json={**taken, "container_id": theirs["id"]}, headers=other_planner.headers
+    )
+    assert r.status_code == 201, r.text
+    own = f"d-{uuid.uuid4().hex[:8]}"
+    assert (
+        client.post(
+            "/v1/devices",
+            json={"device_id": own, "container_id": mine["id"]},
+            headers=planner.headers,
+        ).status_code
+        == 201
+    )
+    answers = {}
+    for name, body in {
+        "other tenant's id": {"device_id": taken["device_id"]},
+        "own tenant's id": {"device_id": own},
+    }.items():
+        r = client.post(
+            "/v1/devices", json={**body, "container_id": mine["id"]}, headers=planner.headers
+        )
+        answers[name] = (r.status_code, r.json())
+    assert answers["other tenant's id"] == answers["own tenant's id"]
+    status, body = answers["own tenant's id"]
+    assert status == 422 and body == {
+        "code": "not_available",
+        "message": "device_id: not available; choose another",
+    }
+    r = client.post(
+        "/v1/devices",
+        json={
+            "device_id": f"d-{uuid.uuid4().hex[:8]}",
+            "dev_eui": eui.upper(),
+            "container_id": mine["id"],
+        },
+        headers=planner.headers,
+    )
+    assert r.status_code == 422 and r.json()["code"] == "not_available", r.text
+    assert "dev_eui" in r.json()["message"] and "_key" not in r.text
+
+
+def test_conflicts_name_the_field_not_the_constraint(client, planner):
+    new_depot_body = {"name": f"D-{uuid.uuid4().hex[:6]}", "lat": 51.92, "lon": 4.38}
+    assert (
+        client.post("/v1/depots", json=new_depot_body, headers=planner.headers).status_code == 201
+    )
+    r = client.post("/v1/depots", json=new_depot_body, headers=planner.headers)
+    assert r.status_code == 409 and r.json()["message"] == "name: already exists", r.text
+    new_container(client, planner.headers, external_id="X-1")
+    r = client.post("/v1/containers", json=container_body("X-1"), headers=planner.headers)
+    assert r.status_code == 409 and r.json()["message"] == "external_id: already exists", r.text

@@ -16,7 +16,7 @@ def test_register_map_and_rotate_a_device(client, planner, db):
     a, b = new_container(client, planner.headers), new_container(client, planner.headers)
     dev = new_device(client, planner.headers, a["id"])
     creds = dev["credentials"]
-    assert creds["broker_username"] == dev["device_id"]
+    assert creds["broker_username"] == f"dev.{planner.tenant_id}.{dev['device_id']}"
     assert (
         creds["publish_topic"] == f"wasteroute/v1/{planner.tenant_id}/devices/{dev['device_id']}/up"
     )
@@ -59,9 +59,10 @@ def test_broker_files_for_operators(client, planner, operator):
     dev = new_device(client, planner.headers, c["id"])
     passwd = client.get("/v1/broker/passwd", headers=operator.headers)
     assert passwd.status_code == 200
-    assert f"{dev['device_id']}:$7$101$" in passwd.text
+    username = dev["credentials"]["broker_username"]
+    assert any(line.startswith(f"{username}:$7$101$") for line in passwd.text.splitlines())
     acl = client.get("/v1/broker/acl", headers=operator.headers).text
-    assert f"user {dev['device_id']}\ntopic write {dev['credentials']['publish_topic']}" in acl
+    assert f"user {username}\ntopic write {dev['credentials']['publish_topic']}" in acl
     assert client.get("/v1/broker/acl", headers=planner.headers).status_code == 403
 
 
