@@ -65,14 +65,23 @@ class Ingest:
             str(metrics_port),
             "--topic",
             f"wasteroute/v1/{tenant}/devices/+/up",
+            "--share-group",
+            self.client_id,  # used only without partitions: the layout that loses readings
         ]
         self.log = open(log_path, "a")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
 
     def wait_ready(self, timeout_s: float = 60) -> None:
-        """Until every partition is held and subscribed (summed over the workers' /metrics)."""
+        """Until every partition is held and subscribed (summed over the workers' /metrics);
+        without partitions, until every worker is subscribed."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
+            if not self.partitions:
+                ports = [self.metrics_port + i for i in range(self.workers)]
+                if all(metric(port, "ingest_connected") == 1 for port in ports):
+                    return
+                time.sleep(0.2)
+                continue
             counts = [
                 metric(self.metrics_port + i, "ingest_partitions_subscribed")
                 for i in range(self.workers)
