@@ -123,12 +123,15 @@ class PartitionedWorker:
         try:
             if self._conn is None:
                 self._conn = connect_leases(self.settings.database_url or "")
-                try_lease(self._conn, self.space.workers, self.index)
                 log.info("ingest worker %d: lease connection open", self.index)
             view = LeaseView(
                 held_leases(self._conn, self.space.partitions),
                 held_leases(self._conn, self.space.workers),
             )
+            if self.index not in view.workers and try_lease(
+                self._conn, self.space.workers, self.index
+            ):  # retried every tick while a dead predecessor's backend still holds it
+                view.workers[self.index] = -1
             self._refresh_devices()
             self._balance(view)
         except (psycopg.Error, DatabaseUnavailable) as exc:
