@@ -117,7 +117,7 @@ def _gamma_tail(x: np.ndarray, mean: float, var: float) -> np.ndarray:
         return out
     c = var / (9.0 * mean * mean)  # 1 / (9 k), k the gamma's shape
     z = (np.cbrt(x[pos] / mean) - (1.0 - c)) / math.sqrt(c)
-    out[pos] = 0.5 * np.vectorize(math.erfc)(z / math.sqrt(2.0))
+    out[pos] = [0.5 * math.erfc(v / math.sqrt(2.0)) for v in z]
     return out
 
 

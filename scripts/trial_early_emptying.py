@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import defaultdict
 from dataclasses import replace
 from datetime import timedelta
@@ -114,7 +115,7 @@ def main() -> None:
         return strategy
 
     engine.make_strategy = make_strategy  # the trial builds its strategies through it
-    trial = DiagnosticTrial(city, config)
+    trial = DiagnosticTrial(city, config, lambda line: print(line, file=sys.stderr, flush=True))
     results = trial.run()
     out = {"config": {k: str(v) for k, v in vars(a).items()},
            "results": {n: r.summary() for n, r in results.items()}}

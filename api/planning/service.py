@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import psycopg
 
-from domain import Fraction
+from domain import Container, Fraction
 from optimizer import (
     HaversineProvider,
     OsrmTableProvider,
@@ -29,6 +29,7 @@ from optimizer import (
 from planning import ContainerHistory, Forecast, ForecastConfig, forecast_fleet
 from planning.areas import container_area_days
 from planning.problem import PlanningInputError, RoutingInput, RoutingSettings, build_problem
+from planning.risk import learn_uncertainties, past_forecasts
 from planning.selection import Alarms, Decision, SelectionPolicy, count_decisions, select_containers
 from storage import containers as containers_store
 from storage import fleet as fleet_store
@@ -119,13 +120,23 @@ def plan_fraction(conn: psycopg.Connection, tenant_id: str, plan_date: date, fra
     depots = fleet_store.list_depots(conn, tenant_id)
     sites = fleet_store.list_disposal_sites(conn, tenant_id, fraction=fraction)
     policy = _policy(plans_store.get_selection_policies(conn, tenant_id), fraction)
-    containers, forecasts, states = _forecast(conn, tenant, fraction, now, settings.forecast)
+    seen = _forecast(conn, tenant, fraction, now, settings.forecast)
+    containers, forecasts, states = seen.containers, seen.forecasts, seen.states
     alarms = {cid: Alarms(s.fire_alarm, s.tilt_alarm, s.report_alarm) for cid, s in states.items()}
     areas = container_area_days(containers.values(), policy.area_sweeps_per_week,
                                 policy.collection_weekdays)
+    risk = {}
+    if policy.rule == "risk":  # the error model: own readings, and its forecasts of 2 days ago
+        histories = {cid: h for cid, h in seen.histories.items() if h is not None}
+        past = past_forecasts(list(containers.values()), histories, now.timestamp(),
+                              tenant.timezone, days_back=2.0, config=settings.forecast)
+        risk = dict(uncertainties=learn_uncertainties(forecasts, histories, past=past),
+                    locations={cid: (c.location.lat, c.location.lon)
+                               for cid, c in containers.items()})
     decisions = select_containers(forecasts, plan_date, tenant.timezone, policy,
                                   service_time=settings.service_time or _mid_shift(vehicles),
-                                  alarms=alarms, area_days=areas or None)
+                                  next_chance_time=_shift_end(vehicles), alarms=alarms,
+                                  area_days=areas or None, **risk)
     routing = build_problem(plan_date, tenant.timezone, fraction, containers, decisions,
                             vehicles, depots, sites,
                             OsrmTableProvider(settings.osrm_url) if settings.osrm_url else
@@ -153,11 +164,21 @@ def forecast_tenant(conn: psycopg.Connection, tenant_id: str, fraction: Fraction
     out: dict[int, Forecast] = {}
     for f in fractions:
         out.update(_forecast(conn, tenant, f, now or datetime.now(UTC),
-                             config or ForecastConfig())[1])
+                             config or ForecastConfig()).forecasts)
     return out
 
 
-def _forecast(conn, tenant, fraction, now, config: ForecastConfig):
+@dataclass(frozen=True, slots=True)
+class FractionForecast:
+    """One fraction's containers, their histories, forecasts and states, by container id."""
+
+    containers: dict[int, Container]
+    histories: dict[int, ContainerHistory | None]
+    forecasts: dict[int, Forecast]
+    states: dict
+
+
+def _forecast(conn, tenant, fraction, now, config: ForecastConfig) -> FractionForecast:
     """Containers, forecasts and states of one fraction (forecast across the fraction, so
     neighbours and fraction averages are the fraction's own)."""
     started = clock.perf_counter()
@@ -174,7 +195,7 @@ def _forecast(conn, tenant, fraction, now, config: ForecastConfig):
     log.info("forecast %s %s: %d containers, %d with readings; read %.1fs, forecast %.1fs",
              tenant.id, fraction, len(containers), len(histories), read_s,
              clock.perf_counter() - started - read_s)
-    return containers, forecasts, states
+    return FractionForecast(containers, inputs, forecasts, states)
 
 
 def publish(conn: psycopg.Connection, tenant_id: str, plan_id: int) -> dict:
@@ -182,12 +203,17 @@ def publish(conn: psycopg.Connection, tenant_id: str, plan_id: int) -> dict:
 
 
 def _policy(rows: dict, fraction: Fraction) -> SelectionPolicy:
+    """The tenant's policy for the fraction: the risk rule (planning.horizon), or the level
+    rule where the tenant sweeps areas (area days are a part of the level rule)."""
     row = rows.get(str(fraction)) or rows.get("*")
     if row is None:
         return SelectionPolicy()
+    extra = {k: getattr(row, k) for k in ("risk_threshold", "overflow_cost_m")
+             if getattr(row, k, None) is not None}
     return SelectionPolicy(must_level=row.must_level, skip_level=row.skip_level,
                            collection_weekdays=frozenset(row.collection_weekdays),
-                           prize_m=row.prize_m, area_sweeps_per_week=row.area_sweeps_per_week)
+                           prize_m=row.prize_m, area_sweeps_per_week=row.area_sweeps_per_week,
+                           rule="level" if row.area_sweeps_per_week else "risk", **extra)
 
 
 def _history(cid, history, state) -> ContainerHistory | None:
@@ -208,6 +234,11 @@ def _mid_shift(vehicles) -> time:
              + (v.shift_end.hour * 60 + v.shift_end.minute)) / 2 for v in vehicles]
     m = int(sum(mids) / len(mids))
     return time(m // 60, m % 60)
+
+
+def _shift_end(vehicles) -> time:
+    """The latest a truck reaches a stop: the end of the latest shift."""
+    return max((v.shift_end for v in vehicles), default=time(15, 30))
 
 
 def _solve(routing: RoutingInput, settings: PlanSettings) -> Plan | None:
