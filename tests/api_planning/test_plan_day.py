@@ -128,3 +128,24 @@ def test_a_tenants_area_sweeps_collect_todays_area(db, tenant_id, seeded):
     assert all(after[cid]["decision"] == before[cid] for cid in after if cid not in tuesday)
     stops = plans_store.list_plan_stops(db, tenant_id, swept.plan_id)
     assert tuesday <= {s["container_id"] for s in stops if s["kind"] == "container"}
+
+
+def test_the_risk_rule_stores_each_containers_risk_prize_and_day(db, tenant_id, seeded):
+    """Under the default (risk) policy every stored reason gives the container's risk before
+    the next chance; an optional or skipped one also its due day and prize; a must's risk is
+    above the 1% threshold and an optional one's below it, and served optional stops have a
+    prize."""
+    import re
+
+    [outcome] = plan_day(db, tenant_id, PLAN_DATE, Fraction.RESIDUAL, FAST, now=NOW)
+    decisions = plans_store.list_plan_decisions(db, tenant_id, outcome.plan_id)
+    risk = {d["container_id"]: float(re.search(r"risk ([\d.]+)%", d["reason"]).group(1)) / 100
+            for d in decisions}
+    assert len(risk) == len(seeded)
+    must = [d for d in decisions if d["decision"] == "must"]
+    rest = [d for d in decisions if d["decision"] != "must"]
+    assert must and rest
+    assert all(risk[d["container_id"]] > 0.01 for d in must)
+    assert all(risk[d["container_id"]] <= 0.01 for d in rest)
+    assert all("due " in d["reason"] and "prize" in d["reason"] for d in rest)
+    assert all(d["prize_m"] > 0 for d in rest if d["decision"] == "optional")
