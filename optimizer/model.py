@@ -174,6 +174,11 @@ class PlanParams:
     check: bool = True  # run the independent checker; a failing plan raises PlanCheckError
     allow_unserved_required: bool = False  # else an unserved required stop raises
     log_progress: bool = False
+    # a budget that does not depend on the machine's load: with it, one OR-Tools search on
+    # one core from our own first solution (any size), stopped after this many solutions;
+    # the same problem and seed then give the same plan. `time_limit_s` stays as a safety
+    # net only (set it well above what the budget needs). None: the wall-clock search.
+    solution_limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,8 +78,10 @@ def solve_problem(
     initial: list[list[int]] | None = None,
     metaheuristic: bool = True,
     copies: list[int] | None = None,
+    solution_limit: int | None = None,
 ) -> SolveOutcome:
-    """Build the model, warm-start it if routes are given, search, and read the result."""
+    """Build the model, warm-start it if routes are given, search, and read the result.
+    With `solution_limit`, the search also stops after that many solutions (deterministic)."""
     t0 = time.monotonic()
     m = build_model(problem, copies)
     first: list[float] = []
@@ -96,6 +98,8 @@ def solve_problem(
         metaheuristic,
         FSS.PATH_CHEAPEST_ARC if simple else FSS.PARALLEL_CHEAPEST_INSERTION,
     )
+    if solution_limit is not None:
+        params.solution_limit = max(1, int(solution_limit))
     assignment = None
     if initial is not None:
         start = m.routing.ReadAssignmentFromRoutes(warm_start_indices(m, initial), True)

@@ -5,8 +5,10 @@ on both cores (`optimizer.restarts`, `optimizer.sisr`). Other small problems go 
 directly (guided local search from a warm start); larger ones through `optimizer.decompose`:
 a first solution, then our string removals for rich problems (`optimizer.string_rounds`)
 unless a truck or site is limited to some fractions, otherwise regions re-optimised by
-OR-Tools, across both cores. Every plan is checked by `optimizer.checker` before it is
-returned.
+OR-Tools, across both cores. With `PlanParams.solution_limit` (the offline trial), every
+problem goes to one OR-Tools search bounded by a solution count instead of the clock, so
+the same problem gives the same plan on a busy machine. Every plan is checked by
+`optimizer.checker` before it is returned.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ def _search(problem: Problem, params: PlanParams, deadline: float):
     from optimizer.ortools_solve import solve_problem
     from optimizer.restarts import SISR_MAX_STOPS, solve_restarts
 
+    if params.solution_limit is not None:
+        return _budgeted(problem, params.solution_limit, deadline)
     if interchangeable_vehicles(problem) and len(problem.stops) <= SISR_MAX_STOPS:
         return solve_restarts(problem, params, deadline)
     if len(problem.stops) <= DIRECT_MAX_STOPS:
@@ -61,6 +65,27 @@ def _search(problem: Problem, params: PlanParams, deadline: float):
             return initial, times, time.monotonic(), {"fallback": "construction"}
         return out.routes, out.times, out.first_feasible_at, out.stats
     return solve_decomposed(problem, params, deadline)
+
+
+def _budgeted(problem: Problem, solution_limit: int, deadline: float):
+    """The deterministic search: our first solution built to the end (no clock), then one
+    OR-Tools guided local search stopped after `solution_limit` solutions; the better of the
+    two. Repeats exactly unless the safety-net deadline binds first."""
+    from optimizer.construct import initial_routes
+    from optimizer.greedy import cost, greedy_routes, repair
+    from optimizer.ortools_solve import solve_problem
+
+    initial, times = initial_routes(problem), None
+    if initial is None:
+        initial, times = greedy_routes(problem)
+        repair(problem, initial, times)
+    out = solve_problem(problem, deadline - time.monotonic(), initial,
+                        solution_limit=solution_limit)
+    if times is not None and (
+        not out.found or cost(problem, out.routes)[0] > cost(problem, initial)[0]
+    ):
+        return initial, times, time.monotonic(), {"fallback": "construction"}
+    return out.routes, out.times, out.first_feasible_at, out.stats
 
 
 def _constructed(problem: Problem, deadline: float):

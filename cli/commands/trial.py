@@ -41,10 +41,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--prize", type=int, default=2000,
                    help="forecast strategy: metres of detour an optional stop is worth at most "
                         "(default 2000)")
+    p.add_argument("--calendar", default="mon-fri",
+                   help="service days: mon-fri (default), mon-sat, any weekdays like "
+                        "mon,wed,fri, or a calendar JSON file (docs/planning.md)")
+    p.add_argument("--solver-budget", choices=("solutions", "time"), default="solutions",
+                   help="solutions (default): a count per problem, so the same trial gives "
+                        "the same figures however busy the machine; time: wall-clock seconds "
+                        "(--solver-s-per-100, --solver-cap), not repeatable")
+    p.add_argument("--solutions-per-100", type=float, default=60.0,
+                   help="solutions searched per 100 stops of a problem (default 60)")
+    p.add_argument("--max-solutions", type=int, default=100,
+                   help="at most this many solutions per problem (default 100)")
     p.add_argument("--solver-s-per-100", type=float, default=1.0,
-                   help="solver seconds per 100 stops per fraction and day (default 1.0)")
+                   help="with --solver-budget time: solver seconds per 100 stops per fraction "
+                        "and day (default 1.0)")
     p.add_argument("--solver-cap", type=float, default=5.0,
-                   help="at most this many solver seconds per fraction and day (default 5)")
+                   help="with --solver-budget time: at most this many solver seconds per "
+                        "fraction and day (default 5)")
     p.add_argument("--workers", type=int, default=2, help="solver processes (default 2)")
     p.add_argument("--html", type=Path, default=Path("trial-report.html"),
                    help="where to write the HTML report (default trial-report.html)")
@@ -66,11 +79,50 @@ def parse_strategies(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def parse_calendar(text: str):
+    """A trial's calendar: served weekdays ("mon-sat") or a calendar JSON file."""
+    from domain.service_calendar import (
+        CalendarError,
+        ServiceCalendar,
+        calendar_from_dict,
+        parse_weekdays,
+    )
+
+    path = Path(text)
+    try:
+        if text.endswith(".json") or path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise UserError(f"--calendar {text}: {exc}") from None
+            return calendar_from_dict(data)
+        return ServiceCalendar(weekdays=parse_weekdays(text))
+    except CalendarError as exc:
+        raise UserError(f"--calendar {text}: {exc}") from None
+
+
+def trial_config(args: argparse.Namespace, strategies: tuple[str, ...]):
+    """The trial's configuration from the command line (shared with `wasteroute bench trial`)."""
+    from simulator.trial import TrialConfig
+
+    if args.max_solutions < 1 or args.solutions_per_100 <= 0:
+        raise UserError("--max-solutions and --solutions-per-100 must be positive")
+    return TrialConfig(days=args.days, start=args.start, deposit_seed=args.seed,
+                       strategies=strategies, calendar=parse_calendar(args.calendar),
+                       solver_budget=args.solver_budget,
+                       solver_solutions_per_100_stops=args.solutions_per_100,
+                       solver_max_solutions=args.max_solutions,
+                       solver_s_per_100_stops=args.solver_s_per_100,
+                       solver_cap_s=args.solver_cap, workers=args.workers,
+                       threshold=args.threshold, must_level=args.must_level,
+                       skip_level=args.skip_level, must_z=args.must_z, prize_m=args.prize)
+
+
 def run(args: argparse.Namespace) -> int:
     from simulator import CitySpec, SimulatorError, generate_city
     from simulator.loading import load_containers
-    from simulator.trial import TrialConfig, run_trial
-    from simulator.trial.report import render_html, render_table
+    from simulator.trial import run_trial
+    from simulator.trial.report import render_html, render_table, results_json
 
     if args.days < 1:
         raise UserError("--days must be at least 1")
@@ -82,15 +134,10 @@ def run(args: argparse.Namespace) -> int:
                   f"(skipped {sum(report.skipped.values())})")
         else:
             city = generate_city(CitySpec(n_containers=args.containers, seed=args.seed))
-        config = TrialConfig(days=args.days, start=args.start, deposit_seed=args.seed,
-                             strategies=strategies, solver_s_per_100_stops=args.solver_s_per_100,
-                             solver_cap_s=args.solver_cap, workers=args.workers,
-                             threshold=args.threshold, must_level=args.must_level,
-                             skip_level=args.skip_level, must_z=args.must_z,
-                             prize_m=args.prize)
+        config = trial_config(args, strategies)
         print(f"trial: {city.name}, {len(city.containers)} containers, {len(city.vehicles)} "
-              f"trucks, {args.days} days from {args.start}, strategies {', '.join(strategies)}",
-              flush=True)
+              f"trucks, {args.days} days from {args.start}, strategies {', '.join(strategies)}, "
+              f"calendar {args.calendar}, solver budget {args.solver_budget}", flush=True)
         t0 = time.perf_counter()
         progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
         results = run_trial(city, config, progress)
@@ -107,13 +154,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"reference, every container emptied on every service day: overflow container-days "
           f"(service level) at {ref_text}")
     notes = (f"{city.name}: {len(city.containers)} containers, {args.days} days from "
-             f"{args.start}, seed {args.seed}; wall time {wall:.0f} s. Reference, every "
+             f"{args.start}, seed {args.seed}, calendar {args.calendar}, solver budget "
+             f"{args.solver_budget}; wall time {wall:.0f} s. Reference, every "
              f"container emptied on every service day, overflow container-days at {ref_text}")
     args.html.write_text(render_html(results, "wasteroute trial", notes), encoding="utf-8")
     print(f"HTML report: {args.html.resolve()}")
     if args.json:
         args.json.write_text(json.dumps({"wall_s": round(wall, 1), "notes": notes,
                                          "every_day_reference": reference,
-                                         "results": {n: r.summary() for n, r in results.items()}},
-                                        indent=2), encoding="utf-8")
+                                         **results_json(results)}, indent=2),
+                             encoding="utf-8")
     return 0

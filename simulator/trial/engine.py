@@ -19,12 +19,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
+from domain.service_calendar import DEFAULT_CALENDAR, ServiceCalendar, shift_on
 from simulator.calendar import collection_day, is_service_day
+from simulator.calendar import next_service_day as _next_service_day
 from simulator.city import City
 from simulator.deposits import DepositModel, share_before
 from simulator.trial.fixed import COLLECTION_TIME_S, FixedSchedule, fair_schedule
 from simulator.trial.metrics import StrategyResult
-from simulator.trial.routing import DayRoutes, StopChoice, solve_day, time_limit_for
+from simulator.trial.routing import DayRoutes, SolverBudget, StopChoice, solve_day
 from simulator.trial.strategies import FixedStrategy, MorningView, Strategy, ThresholdStrategy
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,11 @@ class TrialConfig:
     start: date = date(2026, 4, 20)
     deposit_seed: int = 1
     strategies: tuple[str, ...] = STRATEGIES
+    # the routing search: "solutions" (a count, repeatable: the same trial gives the same
+    # figures on a busy machine) or "time" (the wall-clock seconds below; not repeatable)
+    solver_budget: str = "solutions"
+    solver_solutions_per_100_stops: float = 60.0
+    solver_max_solutions: int = 100
     solver_s_per_100_stops: float = 1.0
     solver_cap_s: float = 5.0
     workers: int = 2
@@ -62,6 +69,8 @@ class TrialConfig:
     warmup_days: int = 21
     sensor_noise: float = 0.03
     sensor_dropout: float = 0.03
+    # which days trucks drive, and their shifts (default Monday to Friday, catch-up Saturdays)
+    calendar: ServiceCalendar = DEFAULT_CALENDAR
     # a municipality's own trial (simulator.history): its deposit model and extra strategies
     deposit_model: Callable[[City, int], DepositModel] = DepositModel
     extra_strategies: tuple[tuple[str, Callable[[City], Strategy]], ...] = ()
@@ -83,9 +92,20 @@ def _init_worker(city: City) -> None:
     _CITY = city
 
 
-def _solve(fraction, choices, time_limit_s, seed) -> DayRoutes:
+def _solve(fraction, choices, budget, seed, shift) -> DayRoutes:
     assert _CITY is not None
-    return solve_day(_CITY, fraction, choices, time_limit_s, seed)
+    return solve_day(_CITY, fraction, choices, budget, seed, shift)
+
+
+def solver_budget(config: TrialConfig) -> SolverBudget:
+    """The routing budget of a trial's configuration (`TrialConfig.solver_budget`)."""
+    if config.solver_budget == "time":
+        return SolverBudget(seconds_per_100_stops=config.solver_s_per_100_stops,
+                            max_seconds=config.solver_cap_s)
+    if config.solver_budget != "solutions":
+        raise ValueError(f"solver budget {config.solver_budget!r}: expected solutions or time")
+    return SolverBudget(solutions_per_100_stops=config.solver_solutions_per_100_stops,
+                        max_solutions=config.solver_max_solutions)
 
 
 class _InlineExecutor(Executor):
@@ -144,11 +164,9 @@ def _at(day: date, seconds: float) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=float(seconds))
 
 
-def next_service_day(day: date) -> date:
-    nxt = day + timedelta(days=1)
-    while not is_service_day(nxt):
-        nxt += timedelta(days=1)
-    return nxt
+def next_service_day(day: date, calendar: ServiceCalendar = DEFAULT_CALENDAR) -> date:
+    """The next chance after `day` (`domain.service_calendar.next_chance`)."""
+    return _next_service_day(day, calendar)
 
 
 class Trial:
@@ -161,7 +179,9 @@ class Trial:
         self.volumes = city.volumes()
         self.deposits = config.deposit_model(city, config.deposit_seed)
         self.sensors = _Sensors(config.deposit_seed, config.sensor_noise, config.sensor_dropout)
-        self.schedule = fair_schedule(city, config.deposit_seed, config.start)
+        self.cal = config.calendar
+        self.schedule = fair_schedule(city, config.deposit_seed, config.start,
+                                      calendar=config.calendar)
         self.reading_times: list[datetime] = []
         self.readings: dict[str, list[np.ndarray]] = {}
 
@@ -182,7 +202,7 @@ class Trial:
             day = first + timedelta(days=d)
             dep = self.deposits.day_l(day)
             served = {}
-            if is_service_day(day):
+            if is_service_day(day, self.cal):
                 served = {int(i): COLLECTION_TIME_S for i in np.nonzero(self._due(day))[0]}
             recorded = d >= PRE_WARMUP_DAYS
             level, _, _, _ = self._advance(day, level, dep, served, last,
@@ -194,7 +214,7 @@ class Trial:
         due = np.zeros(len(self.city.containers), dtype=bool)
         for back in range(-2, 7):  # a Monday holiday moves back to Saturday
             cand = day - timedelta(days=back)
-            if collection_day(cand) == day:
+            if collection_day(cand, self.cal) == day:
                 due |= self.schedule.due(cand)
         return due
 
@@ -232,8 +252,8 @@ class Trial:
             rows.append(self.sensors.read(day, hour, true / self.volumes))
         due = self._due(day)
         truth = np.minimum(state.level_l + share_before(6 * 3600) * dep, self.volumes)
-        return MorningView(day, next_service_day(day), times, np.array(rows),
-                           list(state.last_emptied), due, truth)
+        return MorningView(day, next_service_day(day, self.cal), times, np.array(rows),
+                           list(state.last_emptied), due, truth, calendar=self.cal)
 
     def run(self) -> dict[str, StrategyResult]:
         """Run every configured strategy; return their results by name."""
@@ -260,14 +280,14 @@ class Trial:
     def _run_day(self, d, day, states, history, pool) -> None:
         dep = self.deposits.day_l(day)
         jobs: dict[str, list] = {}
-        if is_service_day(day):
+        if is_service_day(day, self.cal):
             for name, state in states.items():
                 times, rows = history[name]
                 t0 = time.perf_counter()
                 view = self._view(day, state, times, rows, dep)
                 choices = state.strategy.choose(self.city, view)
                 state.result.select_s += time.perf_counter() - t0
-                jobs[name] = self._submit(pool, choices, d)
+                jobs[name] = self._submit(pool, choices, d, day)
         for name, state in states.items():
             routes = [f.result() for f in jobs.get(name, [])]
             served = {c: s for r in routes for c, s in r.served.items()}
@@ -276,16 +296,16 @@ class Trial:
                 day, state.level_l, dep, served, state.last_emptied, times, rows)
             state.level_l = level
             state.result.collected_l += float(fills @ self.volumes[emptied])
-            state.result.add_day(d, day, is_service_day(day), routes, fills, overflow)
+            state.result.add_day(d, day, is_service_day(day, self.cal), routes, fills, overflow)
 
-    def _submit(self, pool: Executor, choices: list[StopChoice], d: int) -> list:
+    def _submit(self, pool: Executor, choices: list[StopChoice], d: int, day: date) -> list:
         by_fraction: dict = {}
         for c in choices:
             by_fraction.setdefault(self.city.containers[c.container].fraction, []).append(c)
         order = sorted(by_fraction.items(), key=lambda kv: -len(kv[1]))  # biggest first
-        return [pool.submit(_solve, fraction, mine,
-                            time_limit_for(len(mine), self.config.solver_s_per_100_stops,
-                                           self.config.solver_cap_s), d)
+        shift = shift_on(self.cal, day)
+        budget = solver_budget(self.config)
+        return [pool.submit(_solve, fraction, mine, budget, d, shift)
                 for fraction, mine in order]
 
     def _report_progress(self, d: int, day: date, states, t_start: float) -> None:
@@ -307,6 +327,7 @@ def every_day_reference(city: City, config: TrialConfig,
     same warm-up and with the same deposits as the trial. A reference for the service level
     target."""
     trial = Trial(city, replace(config, strategies=()))
+    cal = config.calendar
     level0, last0, _, _ = trial._warm_up()
     n = len(city.containers)
     out = {}
@@ -316,9 +337,9 @@ def every_day_reference(city: City, config: TrialConfig,
             day = config.start + timedelta(days=d)
             at = t
             if t is None:
-                at = (COLLECTION_TIME_S if not is_service_day(day + timedelta(days=1)) else
-                      7 * 3600 if not is_service_day(day - timedelta(days=1)) else 11 * 3600)
-            served = {i: at for i in range(n)} if is_service_day(day) else {}
+                at = (COLLECTION_TIME_S if not is_service_day(day + timedelta(days=1), cal) else
+                      7 * 3600 if not is_service_day(day - timedelta(days=1), cal) else 11 * 3600)
+            served = {i: at for i in range(n)} if is_service_day(day, cal) else {}
             level, _, overflow, _ = trial._advance(day, level, trial.deposits.day_l(day),
                                                    served, last, [], [])
             count += int(np.count_nonzero(overflow > 1e-6))

@@ -14,7 +14,8 @@ COLOURS = {"fixed": "#d95f02", "threshold": "#7570b3", "forecast": "#1b9e77"}
 ROWS = (
     ("km", "km", "{:,.1f}"), ("  of which to/from depot and sites", "haul_km", "{:,.1f}"),
     ("driving hours", "driving_h", "{:,.1f}"),
-    ("route hours", "route_h", "{:,.1f}"), ("collections", "collections", "{:,}"),
+    ("route hours", "route_h", "{:,.1f}"), ("trucks used (truck-days)", "truck_days", "{:,}"),
+    ("collections", "collections", "{:,}"),
     ("avg fill at emptying", "avg_fill_at_emptying", "{:.1%}"),
     ("service level", "service_level", "{:.3%}"),
     ("overflow container-days", "overflow_container_days", "{:,}"),
@@ -26,11 +27,25 @@ ROWS = (
 )
 
 
-def savings(results: Mapping[str, StrategyResult], base: str = "fixed") -> dict[str, float]:
-    """Km saved by each strategy against `base`, as a share (0.4 = 40% fewer km)."""
-    if base not in results or results[base].km <= 0:
+def savings(results: Mapping[str, StrategyResult], base: str = "fixed",
+            key: str = "km") -> dict[str, float]:
+    """What each strategy saves against `base` of a summary figure (`key`: km, route_h,
+    truck_days), as a share (0.4 = 40% fewer)."""
+    if base not in results or results[base].summary()[key] <= 0:
         return {}
-    return {n: 1 - r.km / results[base].km for n, r in results.items() if n != base}
+    ref = results[base].summary()[key]
+    return {n: 1 - r.summary()[key] / ref for n, r in results.items() if n != base}
+
+
+def _saving_lines(results: Mapping[str, StrategyResult]) -> list[str]:
+    km, hours, trucks = (savings(results, key=k) for k in ("km", "route_h", "truck_days"))
+    return [f"{name}: {_share(share, 'km')}, {_share(hours.get(name, 0.0), 'route hours')}, "
+            f"{_share(trucks.get(name, 0.0), 'truck-days')} than fixed"
+            for name, share in km.items()]
+
+
+def _share(share: float, what: str) -> str:
+    return f"{share:.1%} fewer {what}" if share >= 0 else f"{-share:.1%} more {what}"
 
 
 def render_table(results: Mapping[str, StrategyResult]) -> str:
@@ -41,10 +56,16 @@ def render_table(results: Mapping[str, StrategyResult]) -> str:
     for label, key, fmt in ROWS:
         lines.append(label.ljust(width) + "".join(fmt.format(summaries[n][key]).rjust(14)
                                                   for n in names))
-    for name, share in savings(results).items():
-        lines.append(f"{name}: {share:.1%} fewer km than fixed"
-                     if share >= 0 else f"{name}: {-share:.1%} more km than fixed")
+    lines.extend(_saving_lines(results))
     return "\n".join(lines)
+
+
+def results_json(results: Mapping[str, StrategyResult]) -> dict:
+    """The JSON of a trial's figures: each strategy's totals and its per-day list."""
+    return {"results": {n: r.summary() for n, r in results.items()},
+            "per_day": {n: r.per_day() for n, r in results.items()},
+            "savings_vs_fixed": {key: {n: round(v, 4) for n, v in savings(results, key=key).items()}
+                                 for key in ("km", "route_h", "truck_days")}}
 
 
 def _svg_histograms(results: Mapping[str, StrategyResult], w: int = 640, h: int = 240) -> str:
@@ -79,6 +100,24 @@ def _svg_km(results: Mapping[str, StrategyResult], w: int = 640, h: int = 240) -
     parts.append(f'<text x="2" y="14" font-size="11">{top:,.0f} km</text>'
                  f'<text x="2" y="{h - 22}" font-size="11">0</text></svg>')
     return "".join(parts)
+
+
+def _per_day_table(results: Mapping[str, StrategyResult]) -> str:
+    """km, route hours and trucks of every day, per strategy."""
+    names = list(results)
+    head = "".join(f"<th colspan=3>{html.escape(n)}</th>" for n in names)
+    sub = "<th>km</th><th>route h</th><th>trucks</th>" * len(names)
+    rows = []
+    first = results[names[0]] if names else None
+    for k, day in enumerate(first.dates if first else []):
+        cells = []
+        for n in names:
+            d = results[n].days[k] if k < len(results[n].days) else None
+            cells.append("<td></td>" * 3 if d is None else
+                         f"<td>{d.km:,.1f}</td><td>{d.route_h:,.1f}</td><td>{d.trucks}</td>")
+        rows.append(f"<tr><td>{day:%a %d %b}</td>{''.join(cells)}</tr>")
+    return (f"<table><tr><th></th>{head}</tr><tr><th></th>{sub}</tr>{''.join(rows)}"
+            "</table>")
 
 
 def _busiest_day(r: StrategyResult) -> int:
@@ -122,8 +161,7 @@ def render_html(results: Mapping[str, StrategyResult], title: str, notes: str = 
         f"<tr><td>{label}</td>" + "".join(f"<td>{fmt.format(summaries[n][key])}</td>"
                                           for n in names) + "</tr>"
         for label, key, fmt in ROWS)
-    saved = "".join(f"<li>{html.escape(n)}: {s:.1%} fewer km than fixed</li>"
-                    for n, s in savings(results).items())
+    saved = "".join(f"<li>{html.escape(line)}</li>" for line in _saving_lines(results))
     map_name = "forecast" if "forecast" in results else names[0]
     day = _busiest_day(results[map_name])
     date = results[map_name].dates[day] if results[map_name].dates else ""
@@ -136,6 +174,7 @@ text-align:right}}td:first-child{{text-align:left}}</style></head><body>
 <table><tr><th></th>{head}</tr>{rows}</table><ul>{saved}</ul>
 <h2>Fill at emptying</h2><p>{legend}</p>{_svg_histograms(results)}
 <h2>Km per day</h2><p>{legend}</p>{_svg_km(results)}
+<h2>Per day</h2>{_per_day_table(results)}
 <h2>Routes of {html.escape(map_name)} on {date} (its busiest day)</h2>
 {_svg_map(results[map_name], day)}
 </body></html>"""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from domain import Fraction
+from domain.service_calendar import DEFAULT_SHIFT, Shift
 from domain.units import DENSITY_KG_PER_L
 from optimizer import (
     Break,
@@ -30,9 +31,9 @@ from optimizer import (
 from planning.problem import RoutingSettings
 from simulator.city import City
 
-SHIFT_START_S = 7 * 3600
-SHIFT_END_S = 15 * 3600 + 1800
-LUNCH = Break(11 * 3600 + 1800, 12 * 3600 + 1800, 1800)
+SHIFT_START_S = DEFAULT_SHIFT.start_s  # 07:00, the calendar's default shift
+SHIFT_END_S = DEFAULT_SHIFT.end_s  # 15:30
+LUNCH = Break(11 * 3600 + 1800, 12 * 3600 + 1800, 1800)  # in shifts that last past its window
 UNLOAD_S = 1200
 #: What a truck on the road costs in the objective, in metres of driving: the service's own
 #: setting (`planning.problem.RoutingSettings`), so the trial routes as the service does.
@@ -87,9 +88,12 @@ class DayRoutes:
 
 
 def build_problem(city: City, fraction: Fraction, choices: list[StopChoice],
-                  vehicle_indices: list[int] | None = None) -> Problem:
+                  vehicle_indices: list[int] | None = None,
+                  shift: Shift = DEFAULT_SHIFT) -> Problem:
     """The routing problem of one fraction's choices (vehicles that carry that fraction, or
-    the given ones)."""
+    the given ones), in the day's shift (the calendar's); lunch only in a shift that lasts
+    past the lunch window."""
+    lunch = LUNCH if shift.end_s >= LUNCH.latest_start_s + LUNCH.duration_s else None
     points = [d.location for d in city.depots] + [s.location for s in city.disposal_sites]
     points += [city.containers[c.container].location for c in choices]
     distance, duration = MATRIX.matrices(points)
@@ -105,8 +109,8 @@ def build_problem(city: City, fraction: Fraction, choices: list[StopChoice],
         for i, c in enumerate(choices))
     vehicles = tuple(
         Vehicle(id=v.name, depot=v.depot, capacity_l=int(v.capacity_l),
-                capacity_kg=int(v.capacity_kg), shift_start_s=SHIFT_START_S,
-                shift_end_s=SHIFT_END_S, lunch=LUNCH, fixed_cost=VEHICLE_FIXED_COST)
+                capacity_kg=int(v.capacity_kg), shift_start_s=shift.start_s,
+                shift_end_s=shift.end_s, lunch=lunch, fixed_cost=VEHICLE_FIXED_COST)
         for i, v in enumerate(city.vehicles)
         if (v.fraction is fraction if vehicle_indices is None else i in vehicle_indices))
     return Problem(
@@ -123,17 +127,49 @@ def time_limit_for(n_stops: int, per_100_stops_s: float, cap_s: float) -> float:
     return float(min(cap_s, max(0.5, per_100_stops_s * n_stops / 100.0)))
 
 
+@dataclass(frozen=True, slots=True)
+class SolverBudget:
+    """How hard each routing problem of a trial is searched. By default a solution count
+    (`PlanParams.solution_limit`): the same trial gives the same figures however loaded the
+    machine is. With `seconds_per_100_stops` set, the wall-clock limit of earlier trials
+    instead (figures then vary by a few per cent from run to run)."""
+
+    solutions_per_100_stops: float = 60.0
+    min_solutions: int = 20
+    max_solutions: int = 100
+    seconds_per_100_stops: float | None = None
+    max_seconds: float = 5.0
+    safety_net_s: float = 900.0  # with a solution count: a limit that should never bind
+
+    @property
+    def deterministic(self) -> bool:
+        return self.seconds_per_100_stops is None
+
+    def params(self, n_stops: int, seed: int) -> PlanParams:
+        """The optimizer's parameters for a problem of `n_stops` stops."""
+        if self.seconds_per_100_stops is not None:
+            return PlanParams(time_limit_s=time_limit_for(n_stops, self.seconds_per_100_stops,
+                                                          self.max_seconds),
+                              seed=seed, allow_unserved_required=True)
+        count = round(self.solutions_per_100_stops * n_stops / 100.0)
+        return PlanParams(time_limit_s=self.safety_net_s, seed=seed,
+                          allow_unserved_required=True,
+                          solution_limit=int(min(self.max_solutions,
+                                                 max(self.min_solutions, count))))
+
+
 #: Larger days are split into sectors around the centre, each with its share of the trucks.
 MAX_STOPS_PER_PROBLEM = 180
 
 
 def solve_day(city: City, fraction: Fraction, choices: list[StopChoice],
-              time_limit_s: float, seed: int = 0) -> DayRoutes:
+              budget: SolverBudget = SolverBudget(), seed: int = 0,
+              shift: Shift = DEFAULT_SHIFT) -> DayRoutes:
     """Plan one fraction's day (in sectors if it is large) and summarise what was driven."""
     k = -(-len(choices) // MAX_STOPS_PER_PROBLEM)
     vehicles = [i for i, v in enumerate(city.vehicles) if v.fraction is fraction]
     if k <= 1 or len(vehicles) < 2:
-        return _solve_part(city, fraction, choices, time_limit_s, seed, None)
+        return _solve_part(city, fraction, choices, budget, seed, None, shift)
     k = min(k, len(vehicles))
     angle = np.array([np.arctan2(city.containers[c.container].location.lat - city.centre.lat,
                                  city.containers[c.container].location.lon - city.centre.lon)
@@ -141,7 +177,7 @@ def solve_day(city: City, fraction: Fraction, choices: list[StopChoice],
     order = np.argsort(angle, kind="stable")
     parts = [[choices[i] for i in chunk] for chunk in np.array_split(order, k)]
     fleets = np.array_split(np.array(vehicles), k)
-    done = [_solve_part(city, fraction, part, time_limit_s / k, seed, list(map(int, fleet)))
+    done = [_solve_part(city, fraction, part, budget, seed, list(map(int, fleet)), shift)
             for part, fleet in zip(parts, fleets, strict=True)]
     return DayRoutes(fraction, {c: t for d in done for c, t in d.served.items()},
                      [c for d in done for c in d.unserved_required],
@@ -153,10 +189,11 @@ def solve_day(city: City, fraction: Fraction, choices: list[StopChoice],
 
 
 def _solve_part(city: City, fraction: Fraction, choices: list[StopChoice],
-                time_limit_s: float, seed: int, vehicles: list[int] | None) -> DayRoutes:
+                budget: SolverBudget, seed: int, vehicles: list[int] | None,
+                shift: Shift) -> DayRoutes:
     """Solve; if timing windows leave required stops unserved, drop the windows of those
     stops (then of all) and solve again, keeping the plan that serves the most required."""
-    best = _solve_once(city, fraction, choices, time_limit_s, seed, vehicles)
+    best = _solve_once(city, fraction, choices, budget, seed, vehicles, shift)
     solve_s = best.solve_s
     for attempt in range(2):
         windowed = [c for c in choices if c.window_start_s or c.window_end_s is not None]
@@ -165,7 +202,7 @@ def _solve_part(city: City, fraction: Fraction, choices: list[StopChoice],
         unserved = set(best.unserved_required)
         choices = [replace(c, window_start_s=0, window_end_s=None)
                    if attempt or c.container in unserved else c for c in choices]
-        again = _solve_once(city, fraction, choices, time_limit_s, seed, vehicles)
+        again = _solve_once(city, fraction, choices, budget, seed, vehicles, shift)
         solve_s += again.solve_s
         if len(again.unserved_required) < len(best.unserved_required):
             best = again
@@ -173,17 +210,17 @@ def _solve_part(city: City, fraction: Fraction, choices: list[StopChoice],
 
 
 def _solve_once(city: City, fraction: Fraction, choices: list[StopChoice],
-                time_limit_s: float, seed: int, vehicles: list[int] | None) -> DayRoutes:
+                budget: SolverBudget, seed: int, vehicles: list[int] | None,
+                shift: Shift) -> DayRoutes:
     if not choices:
         return DayRoutes(fraction, {}, [], 0, 0, 0, 0, 0, 0.0, [])
-    problem = build_problem(city, fraction, choices, vehicles)
+    problem = build_problem(city, fraction, choices, vehicles, shift)
     t0 = time.perf_counter()
     plan = None
     for attempt in range(3):  # the optimizer is young: a crash on one seed, try others
         try:
-            plan = plan_routes(problem, PlanParams(time_limit_s=time_limit_s,
-                                                   seed=seed + 1000 * attempt,
-                                                   allow_unserved_required=True))
+            plan = plan_routes(problem, budget.params(len(problem.stops),
+                                                      seed + 1000 * attempt))
             break
         except Exception:
             log.error("optimizer failed on %s (%d stops) with seed %d", problem.name,
