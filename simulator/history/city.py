@@ -1,6 +1,11 @@
 """The trial's city from a municipality's set-up and calibration, with its deposits scaled so
 that the trial period receives what the municipality really collected then.
 
+The scaling is done in two steps: the period's simulated deposits are set equal to the
+recorded kg (`scale_to_recorded`), then the trial runs the replay once and corrects every
+rate by recorded / collected (`rescale`): what is in the containers at the start and end of
+the period differs, and the replay must collect what the city collected.
+
 A site (cluster) is one stop of the trial: its volume is its containers' together, its rate
 the calibrated kg per day over the calibrated density, its service time a minute to stop
 plus `lift_s` per container. Only the sites with a recorded visit in the period take part
@@ -119,4 +124,11 @@ def scale_to_recorded(hc: HistoryCity, cal: Calibration, period: Period,
     scale = hc.recorded_kg / hc.density_kg_per_l / simulated_l
     city = with_rates(hc.city, hc.city.rates() * scale)
     return HistoryCity(city, hc.site_index, hc.recorded_visits, hc.recorded_kg, scale,
+                       hc.density_kg_per_l)
+
+
+def rescale(hc: HistoryCity, factor: float) -> HistoryCity:
+    """Every rate × `factor` (the correction after a replay has measured what it collects)."""
+    return HistoryCity(with_rates(hc.city, hc.city.rates() * factor), hc.site_index,
+                       hc.recorded_visits, hc.recorded_kg, hc.scale * factor,
                        hc.density_kg_per_l)

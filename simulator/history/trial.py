@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 from domain.service_calendar import DEFAULT_CALENDAR
 from optimizer import OsrmTableProvider
 from simulator.history.calibrate import Calibration
-from simulator.history.city import HistoryCity, Period, build_city, scale_to_recorded
+from simulator.history.city import HistoryCity, Period, build_city, rescale, scale_to_recorded
 from simulator.history.deposits import deposit_model_for
 from simulator.history.setup import MunicipalitySetup
 from simulator.trial.engine import TrialConfig, run_trial
@@ -29,7 +29,9 @@ class HistoryTrialConfig:
     period: Period
     strategies: tuple[str, ...] = HISTORY_STRATEGIES
     seed: int = 1
-    scale: bool = True  # deposits scaled to the recorded kg of the period
+    scale: bool = True  # deposits scaled so that a replay collects the period's recorded kg
+    scale_passes: int = 3  # at most this many replays to correct the scale
+    scale_tolerance: float = 0.01  # until the replay collects the recorded kg within this
     practice_per_day: int | None = None  # None: the recorded visits per day with visits
     workers: int = 2
     solver_s_per_100_stops: float = 1.0
@@ -59,19 +61,30 @@ def run_history_trial(cal: Calibration, setup: MunicipalitySetup, cfg: HistoryTr
         hc = scale_to_recorded(hc, cal, cfg.period, cfg.seed)
     per_day = cfg.practice_per_day or max(1, round(recorded_per_service_day(hc.recorded_visits)))
     visits = hc.recorded_visits
-    trial_cfg = TrialConfig(
+    settings: dict = dict(
         days=cfg.period.days, start=cfg.period.start, deposit_seed=cfg.seed,
         strategies=cfg.strategies, workers=cfg.workers,
         solver_s_per_100_stops=cfg.solver_s_per_100_stops, solver_cap_s=cfg.solver_cap_s,
         warmup_days=cfg.warmup_days,
         deposit_model=deposit_model_for(cal.weekday_factor, cal.month_factor),
         extra_strategies=(("replay", lambda city: ReplayStrategy(visits)),
-                          ("practice", lambda city: PracticeStrategy(per_day))),
-        calendar=setup.calendar or DEFAULT_CALENDAR, **cfg.trial_overrides)
+                          ("practice", lambda city: PracticeStrategy(per_day))))
+    if "calendar" in {f.name for f in fields(TrialConfig)}:  # the trial's service calendar
+        settings["calendar"] = setup.calendar or DEFAULT_CALENDAR
+    trial_cfg = TrialConfig(**(settings | cfg.trial_overrides))
     provider, distances = distance_provider(cfg.osrm_url, matrix_provider)
     previous = use_matrix_provider(provider) if provider is not None else None
     t0 = time.perf_counter()
     try:
+        for _ in range(cfg.scale_passes if cfg.scale else 0):
+            # deposits scaled, then corrected by what a replay really collects: the warm-up
+            # (the fixed schedule, which depends on the rates) sets the levels at the start
+            replay = run_trial(hc.city, replace(trial_cfg, strategies=("replay",)), progress)
+            ratio = hc.recorded_kg / max(1e-9, replay["replay"].collected_l
+                                         * hc.density_kg_per_l)
+            if abs(ratio - 1.0) <= cfg.scale_tolerance:
+                break
+            hc = rescale(hc, ratio)
         results = run_trial(hc.city, trial_cfg, progress)
     finally:
         if previous is not None:
