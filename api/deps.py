@@ -29,9 +29,12 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from api.errors import Forbidden, Unauthorized, Unavailable
+from api.revocation import CredentialWatch, gone
 from api.security import api_key_prefix, decode_token, verify_api_key
 from api.settings import ApiSettings
 from storage import api_keys as keys_store
+from storage import users as users_store
+from storage.users import UserAuthState
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,8 @@ class Principal:
     role: str
     vehicle_id: int | None = None
     api_key_id: int | None = None
+    token_version: int | None = None  # tokens: the user's version it was issued with
+    owner_id: int | None = None  # API keys: the user the key belongs to
 
 
 oauth2_scheme = OAuth2PasswordBearer(
@@ -105,70 +110,75 @@ Settings = Annotated[ApiSettings, Depends(get_settings)]
 Conn = Annotated[psycopg.Connection, Depends(get_conn, scope="function")]
 
 _KEY_CACHE_S = 60.0
-_key_cache: dict[str, tuple[float, Principal]] = {}
-_key_lock = threading.Lock()
+_watch_lock = threading.Lock()
 
 
-def _principal_from_key(pool: ConnectionPool, key: str) -> Principal | None:
-    """Look the key up (argon2-verified), caching a success for a minute."""
+def credential_watch(app) -> CredentialWatch:
+    """This app's memory of users and keys (api.revocation), started on first use; it stops
+    listening when the app's pool closes."""
+    watch = getattr(app.state, "credential_watch", None)
+    if watch is not None and watch.alive:
+        return watch
+    with _watch_lock:
+        watch = getattr(app.state, "credential_watch", None)
+        if watch is None or not watch.alive:
+            pool = app.state.pool
+            watch = CredentialWatch(app.state.settings.database_url, lambda: pool.closed)
+            watch.start()
+            app.state.credential_watch = watch
+    return watch
+
+
+def forget_user(app, user_id: int) -> None:
+    """After a committed change to a user: drop what this process remembers of it now (other
+    processes hear it from the database)."""
+    credential_watch(app).forget_user(user_id)
+
+
+def forget_api_key(app, key_id: int) -> None:
+    """After a committed revocation: drop the key from this process's memory now."""
+    credential_watch(app).forget_key(key_id)
+
+
+def _principal_from_key(pool: ConnectionPool, watch: CredentialWatch, key: str) -> Principal | None:
+    """Look the key up (usable now, argon2-verified), remembering a success for a minute or
+    until the key or its owner changes."""
     digest = hashlib.sha256(key.encode()).hexdigest()
-    now = time.monotonic()
-    with _key_lock:
-        hit = _key_cache.get(digest)
-    if hit and hit[0] > now:
-        return hit[1]
+    hit = watch.cached_key(digest)
+    if hit is not None:
+        return hit
     prefix = api_key_prefix(key)
     if prefix is None:
         return None
+    seq = watch.seq
     with pool.connection(timeout=10) as conn:
-        row = keys_store.find_api_key(conn, prefix)
-        if row is None or not verify_api_key(row["key_hash"], key):
+        row = keys_store.find_usable_api_key(conn, prefix)
+        if row is None or not verify_api_key(row.key_hash, key):
             return None
-        keys_store.touch_api_key(conn, row["id"])
+        keys_store.touch_api_key(conn, row.id)
     principal = Principal(
         user_id=None,
-        tenant_id=row["tenant_id"],
-        role=row["role"],
-        vehicle_id=row["vehicle_id"],
-        api_key_id=row["id"],
+        tenant_id=row.tenant_id,
+        role=row.role,
+        vehicle_id=row.vehicle_id,
+        api_key_id=row.id,
+        owner_id=row.owner_id,
     )
-    with _key_lock:
-        if len(_key_cache) > 10_000:
-            _key_cache.clear()
-        _key_cache[digest] = (now + _KEY_CACHE_S, principal)
+    watch.remember_key(digest, row.id, row.owner_id, principal, _KEY_CACHE_S, seq)
     return principal
-
-
-def forget_api_keys() -> None:
-    """Drop cached API-key lookups (after a revocation in this process)."""
-    with _key_lock:
-        _key_cache.clear()
 
 
 _TOKEN_CACHE_MAX = 10_000
 _token_cache: dict[tuple[str, str], tuple[float, Principal]] = {}
 
 
-def cached_principal(secret: str, token: str) -> Principal | None:
-    """The principal of a token this process verified before, while it is unexpired; None
-    when it has to be verified (again)."""
+def _signed_principal(secret: str, token: str) -> Principal | None:
+    """The principal the token claims, when its signature and expiry are good; verified once
+    and then remembered until it expires (a busy tablet sends the same token every few
+    seconds). Whether the user still holds these claims is `current_principal`'s check."""
     hit = _token_cache.get((secret, token))
     if hit is not None and hit[0] > time.time():
         return hit[1]
-    return None
-
-
-def forget_tokens() -> None:
-    """Drop the verified tokens: each is verified again on its next use."""
-    _token_cache.clear()
-
-
-def _principal_from_token(secret: str, token: str) -> Principal | None:
-    """The token's principal, verified once and then remembered until it expires (a busy
-    tablet sends the same token every few seconds)."""
-    principal = cached_principal(secret, token)
-    if principal is not None:
-        return principal
     claims = decode_token(secret, token)
     if claims is None:
         return None
@@ -177,11 +187,62 @@ def _principal_from_token(secret: str, token: str) -> Principal | None:
         tenant_id=claims.tenant_id,
         role=claims.role,
         vehicle_id=claims.vehicle_id,
+        token_version=claims.token_version,
     )
     if len(_token_cache) >= _TOKEN_CACHE_MAX:
         _token_cache.clear()
     _token_cache[(secret, token)] = (float(claims.expires_at), principal)
     return principal
+
+
+def forget_tokens() -> None:
+    """Drop the verified signatures: each token is verified again on its next use."""
+    _token_cache.clear()
+
+
+def holds(principal: Principal, state: UserAuthState) -> bool:
+    """Does the user, as it is now, still hold what the token says? The one rule: the same
+    token version (bumped by every change that ends tokens), active, and the same tenant,
+    role and vehicle."""
+    return (
+        state.active
+        and state.token_version == principal.token_version
+        and state.tenant_id == principal.tenant_id
+        and state.role == principal.role
+        and state.vehicle_id == principal.vehicle_id
+    )
+
+
+def cached_principal(app, secret: str, token: str) -> Principal | None:
+    """The token's principal from this process's memory alone (no I/O): its signature verified
+    before and its user remembered and still holding it. None: ask `get_principal`."""
+    hit = _token_cache.get((secret, token))
+    if hit is None or hit[0] <= time.time() or hit[1].user_id is None:
+        return None
+    principal = hit[1]
+    watch = getattr(app.state, "credential_watch", None)
+    state = watch.cached_user(principal.user_id) if watch is not None else None
+    return principal if state is not None and holds(principal, state) else None
+
+
+def _user_state(pool: ConnectionPool, watch: CredentialWatch, user_id: int) -> UserAuthState:
+    """The user as it is now, from memory or the database (then remembered)."""
+    state = watch.cached_user(user_id)
+    if state is not None:
+        return state
+    seq = watch.seq
+    with pool.connection(timeout=10) as conn:
+        state = users_store.user_auth_state(conn, user_id) or gone(user_id)
+    watch.remember_user(state, seq)
+    return state
+
+
+async def _in_pool(request: Request, fn, *args):
+    try:
+        async with pool_slot(request.app):
+            return await run_in_threadpool(fn, request.app.state.pool, *args)
+    except PoolTimeout as exc:
+        raise Unavailable("the database is busy or unavailable; try again shortly") from exc
 
 
 async def get_principal(
@@ -190,23 +251,30 @@ async def get_principal(
     token: Annotated[str | None, Depends(oauth2_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> Principal:
-    """The caller, from a bearer token (no I/O) or an API key (a database look-up, cached)."""
+    """The caller, from a bearer token or an API key, checked against the user or key as it
+    is now (from this process's memory when it has it, else the database)."""
     if token:
-        principal = _principal_from_token(settings.jwt_secret, token)
-        if principal is None:
+        principal = _signed_principal(settings.jwt_secret, token)
+        if principal is None or principal.user_id is None:
             raise Unauthorized("invalid or expired token: log in again at POST /v1/auth/token")
+        watch = credential_watch(request.app)
+        state = watch.cached_user(principal.user_id)
+        if state is None:
+            state = await _in_pool(request, _user_state, watch, principal.user_id)
+        if not holds(principal, state):
+            raise Unauthorized(
+                "this token was revoked (the user was changed, deactivated or deleted):"
+                " log in again at POST /v1/auth/token"
+            )
         return principal
     if api_key:
-        try:
-            async with pool_slot(request.app):
-                principal = await run_in_threadpool(
-                    _principal_from_key, request.app.state.pool, api_key
-                )
-        except PoolTimeout as exc:
-            raise Unavailable("the database is busy or unavailable; try again shortly") from exc
-        if principal is None:
+        watch = credential_watch(request.app)
+        key_principal = watch.cached_key(hashlib.sha256(api_key.encode()).hexdigest())
+        if key_principal is None:
+            key_principal = await _in_pool(request, _principal_from_key, watch, api_key)
+        if key_principal is None:
             raise Unauthorized("invalid or revoked API key")
-        return principal
+        return key_principal
     raise Unauthorized()
 
 
@@ -226,7 +294,18 @@ def require(*roles: str):
     return check
 
 
+async def require_interactive_planner(
+    principal: Annotated[Principal, Depends(require("planner"))],
+) -> Principal:
+    """A planner logged in with a password: API keys may not manage users or keys (a leaked
+    key cannot make itself new credentials)."""
+    if principal.api_key_id is not None:
+        raise Forbidden("an API key cannot manage users or API keys: log in as a planner")
+    return principal
+
+
 Operator = Annotated[Principal, Depends(require("operator"))]
 Planner = Annotated[Principal, Depends(require("planner"))]
 Driver = Annotated[Principal, Depends(require("driver"))]
 Member = Annotated[Principal, Depends(require("planner", "driver"))]
+UserAdmin = Annotated[Principal, Depends(require_interactive_planner)]

@@ -2,7 +2,10 @@
 
 `RouteFetchFastPath` (ASGI middleware, inside the metrics middleware) answers a
 `GET /v1/routes` itself when everything it needs is already in this process's memory: a
-bearer token verified earlier (the per-process token cache, until the token expires) and
+bearer token verified earlier (the per-process token cache, until the token expires) whose
+user this process remembers as still holding it (api.revocation: forgotten the moment the
+user is changed, deactivated or deleted, in any process; nothing is remembered while that
+cannot be guaranteed), and
 the rendered answer to the same (tenant, day, vehicle, format) looked up less than
 `route_render.LOOKUP_TTL_S` ago (refreshed ahead of expiry, see api.route_fetch). The tenant
 comes from the token; a driver gets only their own vehicle, exactly as in the endpoint.
@@ -138,7 +141,7 @@ def cached_answer(scope: Scope, jwt_secret: str) -> Response | None:
         return None
     token, if_none_match, gzip_ok = headers
     day, vehicle, fmt = query
-    principal = cached_principal(jwt_secret, token)
+    principal = cached_principal(scope["app"], jwt_secret, token)
     if principal is None or not principal.tenant_id:
         return None
     if principal.role == "driver":

@@ -4,7 +4,9 @@
 - API keys: `wr_<prefix>_<secret>`, 256 bits of randomness; stored as an argon2id hash
   with lighter parameters (the key is random, so brute force is hopeless anyway) plus the
   public prefix to find the row.
-- Tokens: HS256 JWTs with `sub` (user id), `tid` (tenant), `role`, `veh`, `exp`.
+- Tokens: HS256 JWTs with `sub` (user id), `tid` (tenant), `role`, `veh`, `ver` (the user's
+  token version when it was issued), `exp`. `decode_token` checks only the signature and the
+  expiry (stateless, cheap); whether the user still has that version is api.deps' check.
 - Device broker passwords: Mosquitto's PBKDF2-SHA512 format (`$7$iterations$salt$hash`), so the
   password file can be written from the database.
 """
@@ -34,6 +36,7 @@ class TokenClaims:
     tenant_id: str | None
     role: str
     vehicle_id: int | None
+    token_version: int
     expires_at: int
 
 
@@ -80,6 +83,7 @@ def create_token(
     tenant_id: str | None,
     role: str,
     vehicle_id: int | None,
+    token_version: int,
 ) -> tuple[str, int]:
     """A signed JWT and its lifetime in seconds."""
     now = int(time.time())
@@ -88,6 +92,7 @@ def create_token(
         "tid": tenant_id,
         "role": role,
         "veh": vehicle_id,
+        "ver": token_version,
         "iat": now,
         "exp": now + ttl_s,
     }
@@ -95,16 +100,22 @@ def create_token(
 
 
 def decode_token(secret: str, token: str) -> TokenClaims | None:
-    """The claims of a valid, unexpired token; None for anything else."""
+    """The claims of a validly signed, unexpired token; None for anything else (including a
+    token from before token versions, which has no `ver`)."""
     try:
         data = jwt.decode(
-            token, secret, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "exp", "role"]}
+            token,
+            secret,
+            algorithms=[JWT_ALGORITHM],
+            options={"require": ["sub", "exp", "role", "ver"]},
         )
+        vehicle = data.get("veh")
         return TokenClaims(
             user_id=int(data["sub"]),
             tenant_id=data.get("tid"),
             role=str(data["role"]),
-            vehicle_id=data.get("veh"),
+            vehicle_id=None if vehicle is None else int(vehicle),
+            token_version=int(data["ver"]),
             expires_at=int(data["exp"]),
         )
     except (jwt.PyJWTError, ValueError, TypeError):

@@ -83,9 +83,14 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
+    """Any change but a name ends the user's tokens (and a role change its API keys)."""
+
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"vehicle_id": 2}]})
 
     password: Password | None = None
+    role: TenantRole | None = Field(
+        default=None, description="planner, or driver (then with vehicle_id)"
+    )
     vehicle_id: Id | None = None
     full_name: Text | None = None
     active: bool | None = None
@@ -114,7 +119,14 @@ class ApiKeyCreate(BaseModel):
 
     name: Text
     role: TenantRole = "planner"
-    vehicle_id: Id | None = Field(default=None, description="for a driver key: its vehicle")
+    vehicle_id: Id | None = Field(
+        default=None, description="a driver key: the vehicle whose route it reads"
+    )
+    user_id: Id | None = Field(
+        default=None,
+        description="a driver key: the driver it acts for (its vehicle is the driver's; the key"
+        " stops working when the driver moves to another vehicle or leaves)",
+    )
 
 
 class ApiKeyPublic(BaseModel):
@@ -123,6 +135,7 @@ class ApiKeyPublic(BaseModel):
     prefix: str
     role: Role
     vehicle_id: int | None
+    owner_id: int | None = Field(description="the user the key belongs to; it dies with them")
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None

@@ -67,5 +67,8 @@ def run(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         access_log=False,
         timeout_keep_alive=30,  # tablets and load balancers reuse connections
+        # the app alone decides whose X-Forwarded-For to believe (API_TRUSTED_PROXIES, see
+        # api.client_address); uvicorn's own handling would trust it from loopback
+        proxy_headers=False,
     )
     return 0

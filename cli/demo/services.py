@@ -172,6 +172,7 @@ class ApiServer:
             access_log=False,
             log_config=None,  # keep the CLI's logging set-up
             timeout_keep_alive=30,
+            proxy_headers=False,  # whom to believe is API_TRUSTED_PROXIES' (api.client_address)
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="api", daemon=True)

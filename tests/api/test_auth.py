@@ -66,6 +66,7 @@ def test_token_signed_with_another_secret_is_refused(client, planner):
         tenant_id=planner.tenant_id,
         role="planner",
         vehicle_id=None,
+        token_version=1,
     )
     assert (
         client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401

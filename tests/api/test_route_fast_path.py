@@ -83,15 +83,18 @@ def test_fast_path_keeps_other_drivers_and_tenants_out(client, db, planner):
 def test_fast_path_never_takes_an_expired_or_foreign_token(client, db, planner):
     """A token that expired after it was cached, or signed with another key, answers 401."""
     seeded = seed_route(db, planner.tenant_id, 2, DAY)
-    claims = dict(tenant_id=planner.tenant_id, role="driver", vehicle_id=seeded["vehicle_id"])
-    token, _ = create_token(JWT_SECRET, 3, user_id=planner.user_id, **claims)
+    driver = make_user(client, db, planner.tenant_id, "driver", vehicle_id=seeded["vehicle_id"])
+    claims = dict(
+        tenant_id=planner.tenant_id, role="driver", vehicle_id=seeded["vehicle_id"], token_version=1
+    )
+    token, _ = create_token(JWT_SECRET, 3, user_id=driver.user_id, **claims)
     headers = {"Authorization": f"Bearer {token}"}
     assert _get(client, headers)[0].status_code == 200
     assert _get(client, headers)[1] == 1
     time.sleep(3.2)  # past its expiry (2-3 s after it was made)
     r, fast = _get(client, headers)
     assert r.status_code == 401 and fast == 0
-    forged, _ = create_token("another-secret-" + "y" * 40, 600, user_id=1, **claims)
+    forged, _ = create_token("another-secret-" + "y" * 40, 600, user_id=driver.user_id, **claims)
     r, fast = _get(client, {"Authorization": f"Bearer {forged}"})
     assert r.status_code == 401 and fast == 0
 

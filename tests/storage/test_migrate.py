@@ -17,8 +17,9 @@ def test_readings_is_a_hypertable_on_timescaledb(db):
 
 
 def test_every_tenant_owned_table_has_tenant_id(db):
-    """All our tables carry tenant_id, except the migration log, tenants, login attempts (per
-    username and address, before anyone is known) and procrastinate's own job-queue tables."""
+    """All our tables carry tenant_id, except the migration log, tenants, login attempts and
+    throttling counters (per username and address, before anyone is known) and procrastinate's
+    own job-queue tables."""
     tables = {
         r["table_name"]
         for r in db.execute(
@@ -26,7 +27,7 @@ def test_every_tenant_owned_table_has_tenant_id(db):
             " AND table_type = 'BASE TABLE'"
         )
     }
-    exempt = {"schema_migrations", "tenants", "login_attempts"}
+    exempt = {"schema_migrations", "tenants", "login_attempts", "login_throttle"}
     exempt |= {t for t in tables if t.startswith("procrastinate_")}
     with_tenant = {
         r["table_name"]
