@@ -32,6 +32,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from planning import horizon
@@ -198,16 +199,12 @@ def _select_by_risk(forecasts: Mapping[int, Forecast], chances: list[horizon.Cha
     for cid in sorted(forecasts):
         f, v = forecasts[cid], views[cid]
         health = f" [sensor {', '.join(f.health)}; forecast from {f.method}]" if f.health else ""
-        nxt = chances[1] if len(chances) > 1 else chances[0]
-        due_on = chances[v.due_index].day if v.due_index < len(chances) else None
-        common = dict(container_id=cid, fill_now=f.fill_at(f.at_s), fill_at_service=v.fill_today,
-                      fill_at_next_chance=f.fill_at(nxt.end_s), next_chance_at_s=nxt.end_s,
-                      forecast=f, risk_next=v.risk_next, due_on=due_on)
+        decide = partial(_risk_decision, f, v, chances)
         a = alarms.get(cid, Alarms())
         if a.reasons() or v.due_index == 0:
             reason = (" and ".join(a.reasons()) if a.reasons()
                       else horizon.must_reason(v, chances, thr))
-            out.append(Decision(**common, decision="must", prize_m=0, reason=reason + health))
+            out.append(decide("must", 0, reason + health))
             continue
         prize = horizon.prize_of(v, costs, policy.overflow_cost_m)
         text = horizon.explain(v, prize, chances, thr)
@@ -215,12 +212,20 @@ def _select_by_risk(forecasts: Mapping[int, Forecast], chances: list[horizon.Cha
             why = (f"{v.fill_today:.0%} at service (<= skip level {policy.skip_level:.0%}); "
                    if v.fill_today <= policy.skip_level else "prize below "
                    f"{policy.min_prize_m} m; ")
-            out.append(Decision(**common, decision="skip", prize_m=0,
-                                reason="skip: " + why + text + health))
+            out.append(decide("skip", 0, "skip: " + why + text + health))
             continue
-        out.append(Decision(**common, decision="optional", prize_m=round(prize.total_m),
-                            reason="optional: " + text + health))
+        out.append(decide("optional", round(prize.total_m), "optional: " + text + health))
     return out
+
+
+def _risk_decision(f: Forecast, v: horizon.Outlook, chances: list[horizon.Chance],
+                   decision: str, prize_m: int, reason: str) -> Decision:
+    nxt = chances[1] if len(chances) > 1 else chances[0]
+    return Decision(container_id=f.container_id, decision=decision, reason=reason,
+                    prize_m=prize_m, fill_now=f.fill_at(f.at_s), fill_at_service=v.fill_today,
+                    fill_at_next_chance=f.fill_at(nxt.end_s), next_chance_at_s=nxt.end_s,
+                    forecast=f, risk_next=v.risk_next,
+                    due_on=chances[v.due_index].day if v.due_index < len(chances) else None)
 
 
 def _decide(f: Forecast, alarms: Alarms, service_s: float, next_s: float, nxt: date,

@@ -125,18 +125,18 @@ def plan_fraction(conn: psycopg.Connection, tenant_id: str, plan_date: date, fra
     alarms = {cid: Alarms(s.fire_alarm, s.tilt_alarm, s.report_alarm) for cid, s in states.items()}
     areas = container_area_days(containers.values(), policy.area_sweeps_per_week,
                                 policy.collection_weekdays)
-    risk = {}
+    uncertainties, locations = None, None
     if policy.rule == "risk":  # the error model: own readings, and its forecasts of 2 days ago
         histories = {cid: h for cid, h in seen.histories.items() if h is not None}
         past = past_forecasts(list(containers.values()), histories, now.timestamp(),
                               tenant.timezone, days_back=2.0, config=settings.forecast)
-        risk = dict(uncertainties=learn_uncertainties(forecasts, histories, past=past),
-                    locations={cid: (c.location.lat, c.location.lon)
-                               for cid, c in containers.items()})
+        uncertainties = learn_uncertainties(forecasts, histories, past=past)
+        locations = {cid: (c.location.lat, c.location.lon) for cid, c in containers.items()}
     decisions = select_containers(forecasts, plan_date, tenant.timezone, policy,
                                   service_time=settings.service_time or _mid_shift(vehicles),
                                   next_chance_time=_shift_end(vehicles), alarms=alarms,
-                                  area_days=areas or None, **risk)
+                                  area_days=areas or None, uncertainties=uncertainties,
+                                  locations=locations)
     routing = build_problem(plan_date, tenant.timezone, fraction, containers, decisions,
                             vehicles, depots, sites,
                             OsrmTableProvider(settings.osrm_url) if settings.osrm_url else
