@@ -70,11 +70,17 @@ class Sorted:
     readings: list[Reading] = field(default_factory=list)
     statuses: list[BatteryUpdate] = field(default_factory=list)
     rejected: list[RejectedMessage] = field(default_factory=list)
+    empty_statuses: int = 0  # status events without a battery level: nothing to update
+
+    @property
+    def status_events(self) -> int:
+        return len(self.statuses) + self.empty_statuses
 
     def extend(self, other: Sorted) -> None:
         self.readings += other.readings
         self.statuses += other.statuses
         self.rejected += other.rejected
+        self.empty_statuses += other.empty_statuses
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +142,8 @@ class BatchProcessor:
                         out.statuses.append(
                             BatteryUpdate(device.tenant_id, device.container_id, uplink.battery_pct)
                         )
+                    else:
+                        out.empty_statuses += 1
                     continue
                 out.readings.append(
                     to_reading(
@@ -188,7 +196,7 @@ class BatchProcessor:
             messages=len(messages),
             stored=inserted,
             duplicates=len(batch.readings) - inserted,
-            statuses=len(batch.statuses),
+            statuses=batch.status_events,
             rejected=len(batch.rejected),
             one_by_one=one_by_one,
         )
@@ -259,7 +267,7 @@ class BatchProcessor:
         m.received.inc(n)
         m.stored.inc(inserted)
         m.duplicate.inc(len(batch.readings) - inserted)
-        m.status.inc(len(batch.statuses))
+        m.status.inc(batch.status_events)
         for r in batch.rejected:
             m.rejected.labels(r.reason).inc()
         m.batch_size.observe(n)

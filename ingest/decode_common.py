@@ -16,6 +16,7 @@ FILL_FRACTION_KEYS = ("fill_fraction", "fillingLevel")
 FILL_PERCENT_KEYS = ("fill_percent", "fill_level_pct")
 BATTERY_KEYS = ("battery_pct", "battery", "batteryLevel")
 TEMPERATURE_KEYS = ("temperature_c", "temperature", "temperature_pro")
+FLOAT4_TINY = 1.2e-38  # smallest normal PostgreSQL `real` is about 1.18e-38
 
 
 def parse_json_object(payload: bytes) -> dict[str, Any]:
@@ -44,6 +45,8 @@ def number(obj: dict[str, Any], key: str) -> float | None:
         raise Rejected(OUT_OF_RANGE, f"{key} is too large") from None
     if not math.isfinite(value):
         raise Rejected(INVALID_FIELD, f"{key} must be finite")
+    if abs(value) < FLOAT4_TINY:
+        return 0.0  # would underflow PostgreSQL `real` (an error, not a zero)
     return value
 
 
@@ -83,11 +86,13 @@ def timestamp(value: Any, key: str) -> datetime:
             return parsed.astimezone(UTC)
         except OverflowError:  # year 1 with a positive offset, year 9999 with a negative one
             raise Rejected(OUT_OF_RANGE, f"{key} is out of range: {value[:40]!r}") from None
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         try:
-            return datetime.fromtimestamp(value, UTC)
+            return datetime.fromtimestamp(value, UTC)  # NaN: ValueError; 10**400: OverflowError
         except (OverflowError, OSError, ValueError):
-            raise Rejected(OUT_OF_RANGE, f"{key} is not a valid epoch time: {value}") from None
+            raise Rejected(
+                OUT_OF_RANGE, f"{key} is not a valid epoch time: {str(value)[:40]}"
+            ) from None
     if value is None:
         raise Rejected(INVALID_FIELD, f"{key} is missing")
     raise Rejected(INVALID_FIELD, f"{key} must be an ISO 8601 string or epoch seconds")

@@ -113,6 +113,10 @@ def _poison(tenant: str, device: str, eui: str) -> dict[str, tuple[str, bytes]]:
         "huge_rssi_overflows_real": (native, _native(rssi_dbm=1e300)),
         "huge_snr_overflows_real": (native, _native(snr_db=-1e300)),
         "huge_epoch": (native, json.dumps({"measured_at": 1e300, "fill_fraction": 0.5}).encode()),
+        "huge_int_epoch": (
+            chirp,
+            _chirpstack(eui).replace(b'"time": "', b'"time": 1' + b"0" * 400 + b', "x": "'),
+        ),
         "tts_deep_decoded": (
             f"v3/app@ttn/devices/{device}/up",
             b'{"end_device_ids":{"device_id":"%s"},"uplink_message":{"received_at":"%s",'
@@ -132,7 +136,8 @@ def test_each_poison_message_is_rejected_and_the_good_ones_are_stored(
     db, tenant_id, add_device, run_batch
 ):
     """Every known poison payload, each in a batch with a good reading: the good reading is
-    stored, the poison message lands in rejected_messages, nothing escapes."""
+    stored, the poison message lands in rejected_messages with a reason from validation (not
+    the safety net's internal_error / database_rejected), nothing escapes."""
     eui = f"70b3d5{tenant_id[-10:]}"
     device = add_device(dev_eui=eui)
     good_topic = f"wasteroute/v1/{tenant_id}/devices/{device}/up"
@@ -147,6 +152,8 @@ def test_each_poison_message_is_rejected_and_the_good_ones_are_stored(
             continue
         if sum(rejected.values()) != 1:
             failures.append(f"{name}: rejected {rejected}, expected exactly one")
+        elif set(rejected) & {"internal_error", "database_rejected"}:
+            failures.append(f"{name}: caught by the safety net ({rejected}), not by validation")
         if count_rows(db, tenant_id) != stored_before + 1:
             failures.append(f"{name}: the good reading of its batch was not stored")
     assert not failures, "\n".join(failures)
@@ -202,3 +209,63 @@ def test_poison_does_not_stop_a_real_worker(db, tenant_id, add_device, start_wor
     ).fetchone()["n"]
     assert rejected == len(poison)
     assert worker.proc is not None and worker.proc.poll() is None
+
+
+def test_the_safety_net_rejects_what_validation_misses(
+    db, tenant_id, add_device, run_batch, processor, monkeypatch
+):
+    """A bug in decoding (injected) becomes `internal_error` for that message only; a message
+    the database refuses (injected at the battery update) becomes `database_rejected` while
+    the rest of its batch is written one message at a time."""
+    import ingest.batch
+
+    eui = f"70b3d5{tenant_id[-10:]}"
+    device = add_device(dev_eui=eui)
+    topic = f"wasteroute/v1/{tenant_id}/devices/{device}/up"
+    real_decode = ingest.batch.decode_message
+
+    def buggy_decode(t, payload, max_bytes):
+        if b"boom" in payload:
+            raise ZeroDivisionError("a bug")
+        return real_decode(t, payload, max_bytes)
+
+    monkeypatch.setattr(ingest.batch, "decode_message", buggy_decode)
+    good = (topic, _native(measured_at=_now_iso(minutes_ago=3)))
+    assert run_batch([good, (topic, _native(boom=1))]) == {"internal_error": 1}
+    assert count_rows(db, tenant_id) == 1
+
+    real_update = ingest.batch.update_battery
+
+    def refusing_update(conn, rows):
+        if any(r.battery_pct == 13 for r in rows):
+            conn.execute("SELECT 1 / 0")  # a real database error, raised by PostgreSQL
+        real_update(conn, rows)
+
+    monkeypatch.setattr(ingest.batch, "update_battery", refusing_update)
+    status = f"application/app-x/device/{eui}/event/status"
+    body = b'{"deviceInfo":{"devEui":"%s"},"batteryLevel":%d}'
+    batch = [
+        (topic, _native(measured_at=_now_iso(minutes_ago=4))),
+        (status, body % (eui.encode(), 13)),
+        (status, body % (eui.encode(), 77)),
+    ]
+    assert run_batch(batch) == {"database_rejected": 1}
+    assert count_rows(db, tenant_id) == 2
+    battery = db.execute(
+        "SELECT battery_pct FROM container_state WHERE tenant_id = %s", (tenant_id,)
+    ).fetchone()["battery_pct"]
+    assert battery == 77
+
+
+def test_a_value_that_would_underflow_real_is_stored_as_zero(db, tenant_id, add_device, run_batch):
+    """A battery of 1e-320 (PostgreSQL `real` underflow: an error, which used to fail the
+    batch) is a status update to 0."""
+    eui = f"70b3d5{tenant_id[-10:]}"
+    add_device(dev_eui=eui)
+    status = f"application/app-x/device/{eui}/event/status"
+    payload = b'{"deviceInfo":{"devEui":"%s"},"batteryLevel":1e-320}' % eui.encode()
+    assert run_batch([(status, payload)]) == {}
+    row = db.execute(
+        "SELECT battery_pct FROM container_state WHERE tenant_id = %s", (tenant_id,)
+    ).fetchone()
+    assert row is not None and row["battery_pct"] == 0
