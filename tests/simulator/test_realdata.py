@@ -65,3 +65,23 @@ def test_calibration_names_a_missing_column(tmp_path):
     with pytest.raises(InputError, match="no column 'Weight'"):
         calibrate_rates(ENEVO, EmptyingColumns(container="Site", time="Weight",
                                                fill_percent="Fill level after"))
+
+
+ZUID = REALDATA / "amsterdam-weging-zuid" / "ams-rest-weging-zuid-2020-2021.csv.gz"
+
+
+def test_zuid_weighings_read_and_calibrate():
+    """The full two-year Zuid file: every row read in its Snap4Waste layout; calibration finds
+    the gaps SOURCES.md lists on service days, joins rebuilt ids, and a plausible density."""
+    from simulator.history import calibrate, read_weighings
+
+    w = read_weighings(ZUID)
+    assert len(w) == 194_735 and len(set(w.site)) == 1_290
+    cal = calibrate(w)
+    gaps = cal.report["days_without_data"]
+    assert "2020-10-23" in gaps and "2021-12-14" in gaps and "2021-12-21" in gaps
+    assert len(gaps) == 8  # 2021-12-19 is a Sunday: no service, no gap
+    assert cal.report["rows_dropped"]["zero kg"] == 1_952
+    assert 0 < cal.report["ids_joined_as_rebuilt"] < 1_290 - 1_000
+    assert 0.1 < cal.density_kg_per_l < 0.3
+    assert set(cal.report["containers_per_site"]) >= {"1", "2", "3"}
