@@ -27,7 +27,7 @@ from simulator.city import City, CityContainer, CitySite, CityVehicle, with_rate
 from simulator.errors import InputError
 from simulator.history.calibrate import Calibration
 from simulator.history.deposits import CalibratedDeposits
-from simulator.history.setup import MunicipalitySetup
+from simulator.history.setup import MunicipalitySetup, SiteSpec
 
 STOP_S, LIFT_S = 60, 150
 
@@ -68,15 +68,19 @@ def build_city(cal: Calibration, setup: MunicipalitySetup, period: Period, *,
     if not active.size:
         raise InputError(f"no recorded visits between {period.start} and {period.end}")
     density = cal.density_kg_per_l
+    given = _given_sites(cal, setup, fraction)
     containers = []
     for k, i in enumerate(active):
         n = int(cal.containers[i])
         volume = n * cal.container_volume_l
+        location = GeoPoint(float(cal.lat[i]), float(cal.lon[i]))
+        spec = given.get(str(cal.site_ids[i]))
+        if spec is not None:  # the municipality's containers file says better
+            n, volume, location = spec.containers, spec.volume_l, spec.location
         containers.append(CityContainer(
-            external_id=str(cal.site_ids[i]), location=GeoPoint(float(cal.lat[i]),
-                                                                float(cal.lon[i])),
+            external_id=str(cal.site_ids[i]), location=location,
             fraction=fraction, volume_l=volume, depth_mm=1900.0,
-            model=f"{n}x{cal.container_volume_l / 1000:g}m3",
+            model=f"{n}x{volume / n / 1000:g}m3",
             rate_l_per_day=float(cal.rate_kg_per_day[i] / density), island=k,
             service_time_s=STOP_S + LIFT_S * n, address=str(cal.site_ids[i])))
     depots = tuple(CitySite(d.name, d.location) for d in setup.depots)
@@ -104,6 +108,22 @@ def build_city(cal: Calibration, setup: MunicipalitySetup, period: Period, *,
         kg = cal.visit_kg[v]
         recorded += float(kg if np.isfinite(kg) else mean_kg[cal.visits.site[v]])
     return HistoryCity(city, active, visits, recorded, 1.0, density)
+
+
+def _given_sites(cal: Calibration, setup: MunicipalitySetup,
+                 fraction: Fraction) -> dict[str, SiteSpec]:
+    """The containers file's sites by the calibration's site id (ids of rebuilt sites and
+    `x|y` / `x_y` spellings of Amsterdam cluster ids both match)."""
+    if not setup.sites:
+        return {}
+    by_id = {s.id.replace("|", "_"): s for s in setup.sites if s.fraction is fraction}
+    out = {}
+    for alias, root in list(cal.visits.aliases.items()) + [(str(i), str(i))
+                                                          for i in cal.site_ids]:
+        spec = by_id.get(alias.replace("|", "_"))
+        if spec is not None:
+            out.setdefault(root, spec)
+    return out
 
 
 def _mean_visit_kg(cal: Calibration) -> np.ndarray:

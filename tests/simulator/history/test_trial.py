@@ -90,3 +90,27 @@ def test_road_distances_are_used_and_said(inputs, replay):
     roads = run_history_trial(cal, setup, cfg, matrix_provider=FakeRoads())
     assert roads.distances == "fake roads (test)" and replay.distances == STRAIGHT_LINES
     assert roads.results["replay"].km > 1.3 * replay.results["replay"].km
+
+
+def test_containers_file_sets_the_sites(inputs, tmp_path):
+    """A containers file in the set-up gives a cluster its containers and volume, matched to
+    the records by the cluster id (Amsterdam's `x|y` and the export's `x_y` both match)."""
+    import dataclasses
+
+    from simulator.history.city import build_city
+    from simulator.history.setup import read_containers
+
+    cal, setup = inputs
+    site = str(cal.site_ids[0])
+    f = tmp_path / "containers.csv"
+    f.write_text("id,cluster,lat,lon,fraction,volume_l\n"
+                 + "".join(f"c{k},{site.replace('_', '|')},52.34,4.87,Rest,3000\n"
+                           for k in range(4)))
+    with_file = dataclasses.replace(setup, sites=read_containers(f))
+    hc = build_city(cal, with_file, PERIOD)
+    by_id = {c.external_id: c for c in hc.city.containers}
+    assert by_id[site].volume_l == 12_000 and by_id[site].model == "4x3m3"
+    assert by_id[site].location.lat == pytest.approx(52.34)
+    other = str(cal.site_ids[1])
+    if other in by_id:
+        assert by_id[other].volume_l == cal.containers[1] * cal.container_volume_l
