@@ -117,7 +117,7 @@ def _given_sites(cal: Calibration, setup: MunicipalitySetup,
     if not setup.sites:
         return {}
     by_id = {s.id.replace("|", "_"): s for s in setup.sites if s.fraction is fraction}
-    out = {}
+    out: dict[str, SiteSpec] = {}
     for alias, root in list(cal.visits.aliases.items()) + [(str(i), str(i))
                                                           for i in cal.site_ids]:
         spec = by_id.get(alias.replace("|", "_"))
