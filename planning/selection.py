@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from planning import horizon
@@ -232,8 +233,9 @@ def _decide(f: Forecast, alarms: Alarms, service_s: float, next_s: float, nxt: d
             policy: SelectionPolicy) -> Decision:
     now, at_service, at_next = f.fill_at(f.at_s), f.fill_at(service_s), f.fill_at(next_s)
     health = f" [sensor {', '.join(f.health)}; forecast from {f.method}]" if f.health else ""
-    common = dict(container_id=f.container_id, fill_now=now, fill_at_service=at_service,
-                  fill_at_next_chance=at_next, next_chance_at_s=next_s, forecast=f)
+    common: dict[str, Any] = dict(container_id=f.container_id, fill_now=now,
+                                  fill_at_service=at_service, fill_at_next_chance=at_next,
+                                  next_chance_at_s=next_s, forecast=f)
     if alarms.reasons():
         return Decision(**common, decision="must", prize_m=0,
                         reason=" and ".join(alarms.reasons()) + health)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import time as clock
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import psycopg
 
-from domain import Container, Fraction
+from domain import Container, Fraction, service_calendar
 from optimizer import (
     HaversineProvider,
     OsrmTableProvider,
@@ -31,6 +31,7 @@ from planning.areas import container_area_days
 from planning.problem import PlanningInputError, RoutingInput, RoutingSettings, build_problem
 from planning.risk import learn_uncertainties, past_forecasts
 from planning.selection import Alarms, Decision, SelectionPolicy, count_decisions, select_containers
+from storage import calendars as calendars_store
 from storage import containers as containers_store
 from storage import fleet as fleet_store
 from storage import forecast_queries
@@ -120,6 +121,7 @@ def plan_fraction(conn: psycopg.Connection, tenant_id: str, plan_date: date, fra
     depots = fleet_store.list_depots(conn, tenant_id)
     sites = fleet_store.list_disposal_sites(conn, tenant_id, fraction=fraction)
     policy = _policy(plans_store.get_selection_policies(conn, tenant_id), fraction)
+    calendar, vehicles = _calendar(conn, tenant_id, fraction, policy, plan_date, vehicles)
     seen = _forecast(conn, tenant, fraction, now, settings.forecast)
     containers, forecasts, states = seen.containers, seen.forecasts, seen.states
     alarms = {cid: Alarms(s.fire_alarm, s.tilt_alarm, s.report_alarm) for cid, s in states.items()}
@@ -135,6 +137,9 @@ def plan_fraction(conn: psycopg.Connection, tenant_id: str, plan_date: date, fra
     decisions = select_containers(forecasts, plan_date, tenant.timezone, policy,
                                   service_time=settings.service_time or _mid_shift(vehicles),
                                   next_chance_time=_shift_end(vehicles), alarms=alarms,
+                                  next_chance=service_calendar.next_chance(calendar, plan_date),
+                                  chances=service_calendar.next_chances(
+                                      calendar, plan_date, policy.horizon_chances),
                                   area_days=areas or None, uncertainties=uncertainties,
                                   locations=locations)
     routing = build_problem(plan_date, tenant.timezone, fraction, containers, decisions,
@@ -190,7 +195,8 @@ def _forecast(conn, tenant, fraction, now, config: ForecastConfig) -> FractionFo
     states = forecast_queries.fetch_container_states(conn, tenant.id, fraction=fraction)
     read_s = clock.perf_counter() - started
     inputs = {cid: _history(cid, histories.get(cid), states.get(cid)) for cid in containers}
-    forecasts = forecast_fleet(list(containers.values()), inputs, now.timestamp(),
+    with_history = {cid: h for cid, h in inputs.items() if h is not None}
+    forecasts = forecast_fleet(list(containers.values()), with_history, now.timestamp(),
                                tenant.timezone, config)
     log.info("forecast %s %s: %d containers, %d with readings; read %.1fs, forecast %.1fs",
              tenant.id, fraction, len(containers), len(histories), read_s,
@@ -214,6 +220,23 @@ def _policy(rows: dict, fraction: Fraction) -> SelectionPolicy:
                            collection_weekdays=frozenset(row.collection_weekdays),
                            prize_m=row.prize_m, area_sweeps_per_week=row.area_sweeps_per_week,
                            rule="level" if row.area_sweeps_per_week else "risk", **extra)
+
+
+def _calendar(conn, tenant_id: str, fraction: Fraction, policy: SelectionPolicy,
+              plan_date: date, vehicles: list) -> tuple[service_calendar.ServiceCalendar, list]:
+    """The fraction's service calendar (storage.calendars; while the tenant has none, the
+    policy's collection weekdays with the Dutch holidays), and the vehicles with their shifts
+    kept within the calendar's shift of the plan date (only when a calendar is stored)."""
+    row = calendars_store.get_calendar(conn, tenant_id, str(fraction))
+    if row.source == "built-in":
+        return service_calendar.ServiceCalendar(weekdays=policy.collection_weekdays), vehicles
+    shift = service_calendar.shift_on(row.calendar, plan_date)
+    if shift is None:
+        log.warning("%s %s: %s is not a service day in its calendar", tenant_id, fraction,
+                    plan_date)
+        return row.calendar, vehicles
+    return row.calendar, [replace(v, shift_start=max(v.shift_start, shift.start),
+                                  shift_end=min(v.shift_end, shift.end)) for v in vehicles]
 
 
 def _history(cid, history, state) -> ContainerHistory | None:
