@@ -159,7 +159,7 @@ class Worker:
         for i in range(0, len(removed), FILTERS_PER_SUBSCRIBE):
             c.unsubscribe(removed[i : i + FILTERS_PER_SUBSCRIBE])
         self._subscribed_filters = set(wanted)
-        if not added and not self._pending_mids and c.is_connected():
+        if not self._pending_mids and c.is_connected() and not self.subscribed.is_set():
             self.subscribed.set()  # nothing to wait for (a partition without devices)
             log.info("worker %s subscribed to %s", self.client_id, ["no device topics"])
 
