@@ -4,6 +4,9 @@ CSV columns (header row, comma-separated, UTF-8): external_id, lat, lon, fractio
 and optionally depth_mm, model, service_time_s, open_from, open_until, address. GeoJSON: a
 FeatureCollection of Point features whose properties carry the same names (`id` or `name`
 stand in for a missing `external_id`). Every row is validated; the first bad row is named.
+Hostile files are refused with 422, not parsed to exhaustion: JSON nested deeper than
+`MAX_JSON_DEPTH`, a CSV field beyond the csv module's limit (each column's own length is
+checked by the model).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +37,9 @@ CSV_COLUMNS = [
     "open_until",
     "address",
 ]
+#: GeoJSON of containers is 5 levels deep (collection, features, feature, geometry,
+#: coordinates); properties may hold a little structure of their own.
+MAX_JSON_DEPTH = 16
 NGSI_CONTEXT = [
     "https://raw.githubusercontent.com/smart-data-models/dataModel.WasteManagement/master/context.jsonld",
     "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld",
@@ -55,13 +61,32 @@ def _validated(raw: dict[str, Any], where: str) -> dict[str, Any]:
         raise InvalidInput(f"{where}: invalid {field}: {first['msg']}") from None
 
 
+def _csv_error(line: int, exc: csv.Error) -> InvalidInput:
+    return InvalidInput(f"CSV line {line}: {str(exc)[:200]}")
+
+
+def _csv_rows(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, row) pairs; a broken row (a field over the csv module's 131,072
+    characters, a NUL) is 422 naming its line."""
+    number = 1
+    try:
+        for number, raw in enumerate(reader, start=2):
+            yield number, raw
+    except csv.Error as exc:
+        raise _csv_error(number + 1, exc) from None
+
+
 def parse_csv(text: str, max_rows: int) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
-    missing = {"external_id", "lat", "lon", "fraction", "volume_l"} - set(reader.fieldnames or [])
+    try:
+        columns = set(reader.fieldnames or [])
+    except csv.Error as exc:
+        raise _csv_error(1, exc) from None
+    missing = {"external_id", "lat", "lon", "fraction", "volume_l"} - columns
     if missing:
         raise InvalidInput(f"CSV header lacks column(s): {', '.join(sorted(missing))}")
     rows = []
-    for number, raw in enumerate(reader, start=2):
+    for number, raw in _csv_rows(reader):
         if len(rows) >= max_rows:
             raise InvalidInput(f"too many rows: at most {max_rows} per import")
         rows.append(
@@ -77,11 +102,28 @@ def parse_csv(text: str, max_rows: int) -> list[dict[str, Any]]:
     return rows
 
 
+def _json_depth(doc: Any) -> int:
+    """How deep lists and objects nest in a parsed document (iterative: no recursion)."""
+    deepest, stack = 0, [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def parse_geojson(text: str, max_rows: int) -> list[dict[str, Any]]:
+    too_deep = InvalidInput(f"GeoJSON nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         doc = json.loads(text)
+    except RecursionError:
+        raise too_deep from None
     except ValueError as exc:
-        raise InvalidInput(f"not valid JSON: {exc}") from None
+        raise InvalidInput(f"not valid JSON: {str(exc)[:200]}") from None
+    if _json_depth(doc) > MAX_JSON_DEPTH:
+        raise too_deep
     if (
         not isinstance(doc, dict)
         or doc.get("type") != "FeatureCollection"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 from typing import Annotated, Any
 
 from fastapi import Path, Query
@@ -19,6 +19,23 @@ from pydantic import (
 
 MAX_ID = 9_223_372_036_854_775_807
 
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not true or false")
+    return value
+
+
+#: Numbers are numbers: pydantic would take `true`/`false` as 1/0 (`{"lat": false}` stored as
+#: 0.0). Every numeric input type below, and in the other models, carries this.
+NotBool = BeforeValidator(_not_bool)
+#: Plan and route days: a sane range (a typo like 1819 or 20260 is an error, not a plan).
+FIRST_PLAN_DATE, LAST_PLAN_DATE = date(2000, 1, 1), date(2100, 12, 31)
+PlanDate = Annotated[
+    date,
+    Field(ge=FIRST_PLAN_DATE, le=LAST_PLAN_DATE, description="a day between 2000 and 2100"),
+]
+
 #: One line of text: no control characters (they are never meaningful here and NUL breaks SQL).
 Text = Annotated[
     str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
@@ -27,14 +44,16 @@ LongText = Annotated[
     str, StringConstraints(max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")
 ]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, NotBool, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="object id")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
-Lat = Annotated[float, Field(ge=-90, le=90, description="WGS84 latitude")]
-Lon = Annotated[float, Field(ge=-180, le=180, description="WGS84 longitude")]
+Lat = Annotated[float, NotBool, Field(ge=-90, le=90, description="WGS84 latitude")]
+Lon = Annotated[float, NotBool, Field(ge=-180, le=180, description="WGS84 longitude")]
 Fill = Annotated[
-    float, Field(ge=0, le=2, description="fill fraction, 1.0 = full (FIWARE fillingLevel)")
+    float,
+    NotBool,
+    Field(ge=0, le=2, description="fill fraction, 1.0 = full (FIWARE fillingLevel)"),
 ]
 
 

@@ -7,14 +7,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.models.common import Lat, LocalTime, Lon, Text
+from api.models.common import Lat, LocalTime, Lon, NotBool, Text
 from domain import Fraction
 
-Volume = Annotated[float, Field(gt=0, le=100_000, description="litres")]
+Volume = Annotated[float, NotBool, Field(gt=0, le=100_000, description="litres")]
 Depth = Annotated[
-    float, Field(gt=0, le=10_000, description="inside height in mm, for ultrasonic sensors")
+    float,
+    NotBool,
+    Field(gt=0, le=10_000, description="inside height in mm, for ultrasonic sensors"),
 ]
-ServiceTime = Annotated[int, Field(ge=0, le=86_400, description="seconds at the stop")]
+ServiceTime = Annotated[int, NotBool, Field(ge=0, le=86_400, description="seconds at the stop")]
 
 _EXAMPLE = {
     "external_id": "SCH-UGC-0042",

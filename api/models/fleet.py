@@ -7,12 +7,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.models.common import Id, Lat, LocalTime, Lon, Text
+from api.models.common import Id, Lat, LocalTime, Lon, NotBool, Text
 from domain import Fraction
 
-Litres = Annotated[float, Field(gt=0, le=1_000_000)]
-Kilos = Annotated[float, Field(gt=0, le=1_000_000)]
-Seconds = Annotated[int, Field(ge=0, le=86_400)]
+Litres = Annotated[float, NotBool, Field(gt=0, le=1_000_000)]
+Kilos = Annotated[float, NotBool, Field(gt=0, le=1_000_000)]
+Seconds = Annotated[int, NotBool, Field(ge=0, le=86_400)]
 Fractions = Annotated[
     list[Fraction],
     Field(
@@ -75,13 +75,13 @@ class VehicleCreate(BaseModel):
     depot_id: Id
     capacity_l: Litres
     capacity_kg: Kilos
-    compaction_ratio: Annotated[float, Field(ge=1, le=20)] = 1.0
+    compaction_ratio: Annotated[float, NotBool, Field(ge=1, le=20)] = 1.0
     shift_start: LocalTime = time(7, 0)
     shift_end: LocalTime = time(15, 30)
     break_start_earliest: LocalTime | None = time(11, 30)
     break_start_latest: LocalTime | None = time(12, 30)
     break_duration_s: Seconds = 1800
-    max_stops: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    max_stops: Annotated[int, NotBool, Field(ge=1, le=10_000)] | None = None
     max_load_kg_per_day: Kilos | None = None
     fractions: Fractions = []
 
@@ -95,13 +95,13 @@ class VehicleUpdate(BaseModel):
     depot_id: Id | None = None
     capacity_l: Litres | None = None
     capacity_kg: Kilos | None = None
-    compaction_ratio: Annotated[float, Field(ge=1, le=20)] | None = None
+    compaction_ratio: Annotated[float, NotBool, Field(ge=1, le=20)] | None = None
     shift_start: LocalTime | None = None
     shift_end: LocalTime | None = None
     break_start_earliest: LocalTime | None = None
     break_start_latest: LocalTime | None = None
     break_duration_s: Seconds | None = None
-    max_stops: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    max_stops: Annotated[int, NotBool, Field(ge=1, le=10_000)] | None = None
     max_load_kg_per_day: Kilos | None = None
     fractions: Fractions | None = None
     active: bool | None = None

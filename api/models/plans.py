@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.models.common import NotBool, PlanDate
 from domain import Fraction
 
 
@@ -25,11 +26,11 @@ class PlanCreate(BaseModel):
         },
     )
 
-    plan_date: date
+    plan_date: PlanDate
     fraction: Fraction | None = Field(
         default=None, description="omit: one job per fraction you have"
     )
-    time_limit_s: Annotated[float, Field(gt=0, le=600)] = 30.0
+    time_limit_s: Annotated[float, NotBool, Field(gt=0, le=600)] = 30.0
     publish: bool = Field(default=False, description="publish to drivers when done")
 
 

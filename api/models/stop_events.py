@@ -8,9 +8,9 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from api.models.common import Fill, Id, LongText
+from api.models.common import Fill, Id, LongText, NotBool
 
-Weight = Annotated[float, Field(ge=0, le=100_000, description="kg")]
+Weight = Annotated[float, NotBool, Field(ge=0, le=100_000, description="kg")]
 
 
 class _EventBase(BaseModel):

@@ -10,7 +10,14 @@ from fastapi import APIRouter, Query, Request, status
 from api import route_render
 from api.deps import Conn, Planner
 from api.errors import ConflictError, Unavailable
-from api.models.common import AUTHED, Limit, PathId, error_responses
+from api.models.common import (
+    AUTHED,
+    FIRST_PLAN_DATE,
+    LAST_PLAN_DATE,
+    Limit,
+    PathId,
+    error_responses,
+)
 from api.models.plans import (
     PlanCreate,
     PlanDetail,
@@ -95,7 +102,9 @@ def get_plan_job(job_id: PathId, conn: Conn, me: Planner) -> dict:
 def list_plans(
     conn: Conn,
     me: Planner,
-    plan_date: Annotated[date | None, Query(alias="date")] = None,
+    plan_date: Annotated[
+        date | None, Query(alias="date", ge=FIRST_PLAN_DATE, le=LAST_PLAN_DATE)
+    ] = None,
     fraction: Fraction | None = None,
     limit: Limit = 100,
 ) -> dict:
