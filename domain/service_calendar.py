@@ -13,8 +13,8 @@ A `ServiceCalendar` holds:
   (`HolidayRule`);
 - shift times: `default_shift`, overridden per weekday by `shifts`.
 
-Pure functions: `is_service_day`, `service_days`, `next_chance`, `collection_day`, `shift_on`,
-`parse_weekdays`; `calendar_from_dict` / `calendar_to_dict` give the one JSON form (the API,
+Pure functions: `is_service_day`, `service_days`, `next_chance`, `next_chances`,
+`previous_service_day`, `collection_day`, `shift_on`, `parse_weekdays`; `calendar_from_dict` / `calendar_to_dict` give the one JSON form (the API,
 the CLI, the trial's calendar file and the database all use it). Bad input raises
 `CalendarError` (a `ValueError`) naming the field.
 """
@@ -239,6 +239,15 @@ def next_chance(calendar: ServiceCalendar, day: date) -> date:
         if is_service_day(calendar, d):
             return d
     raise CalendarError("weekdays: no service day within a year")  # unreachable when valid
+
+
+def next_chances(calendar: ServiceCalendar, day: date, count: int) -> list[date]:
+    """The next `count` service days after `day` (a look-ahead's chances)."""
+    out: list[date] = []
+    while len(out) < count:
+        day = next_chance(calendar, day)
+        out.append(day)
+    return out
 
 
 def previous_service_day(calendar: ServiceCalendar, day: date) -> date:

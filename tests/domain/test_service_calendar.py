@@ -138,3 +138,11 @@ def test_bad_input_names_the_field(data, field):
     with pytest.raises(CalendarError) as err:
         calendar_from_dict(data)
     assert str(err.value).startswith(field)
+
+
+def test_next_chances_skip_holidays_and_take_catch_up_saturdays():
+    """From the Thursday before King's Day 2026 (Monday): Friday, catch-up Saturday, Tuesday."""
+    from domain.service_calendar import next_chances
+
+    assert next_chances(DEFAULT_CALENDAR, date(2026, 4, 23), 3) == [
+        date(2026, 4, 24), date(2026, 4, 25), date(2026, 4, 28)]
