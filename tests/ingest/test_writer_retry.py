@@ -10,6 +10,8 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from cli.bench.fault_services import DatabaseProxy
 from ingest.metrics import Metrics
 from ingest.settings import IngestSettings
@@ -64,3 +66,53 @@ def test_writing_resumes_within_2_s_of_the_database_coming_back(
         writer.join(10)
         proxy.close()
     assert not writer.is_alive()
+
+
+class _Fails:
+    """A processor seam: raises `exc` on every batch."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+        self.calls = 0
+
+    def process(self, conn, messages) -> None:
+        self.calls += 1
+        raise self.exc
+
+
+def _writer_with(processor: _Fails, database_url: str) -> tuple[BatchWriter, deque, Metrics]:
+    settings = IngestSettings(
+        database_url=database_url, mqtt_url="mqtt://unused:1883", flush_interval_s=0.02
+    )
+    queue: deque = deque()
+    metrics = Metrics()
+    writer = BatchWriter(settings, queue, deque(), metrics)
+    writer.processor = processor  # type: ignore[assignment]
+    queue.append((0, _Message("wasteroute/v1/t/devices/d/up", b"{}", 1)))
+    return writer, queue, metrics
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_bug_kills_the_writer_loudly_instead_of_retrying(database_url):
+    """An exception that is not a transient database error is a bug (the processor contains
+    every message): the writer is not stuck retrying it, it dies with the error kept."""
+    processor = _Fails(ZeroDivisionError("a bug"))
+    writer, _, metrics = _writer_with(processor, database_url)
+    writer.start()
+    writer.join(10)
+    assert not writer.is_alive()
+    assert isinstance(writer.error, ZeroDivisionError) and processor.calls == 1
+    assert metrics.registry.get_sample_value("ingest_db_errors_total") == 0
+
+
+def test_a_transient_database_error_is_retried(database_url):
+    import psycopg
+
+    processor = _Fails(psycopg.OperationalError("server closed the connection unexpectedly"))
+    writer, _, metrics = _writer_with(processor, database_url)
+    writer.start()
+    wait_for(lambda: processor.calls >= 3, 10, "three attempts")
+    assert writer.is_alive() and writer.error is None
+    writer.abandon.set()
+    writer.join(10)
+    assert metrics.registry.get_sample_value("ingest_db_errors_total") >= 3
