@@ -32,6 +32,7 @@ from storage.users import UserAuthState
 log = logging.getLogger(__name__)
 
 CHANNEL = "wasteroute_credentials"
+APPLICATION_NAME = "wasteroute-credential-watch"
 NOTIFY_POLL_S = 0.5  # how often the listener looks at whether to stop
 PING_EVERY_S = 5.0  # a silent connection is checked this often
 RETRY_MAX_S = 1.0
@@ -134,7 +135,9 @@ class CredentialWatch:
         retry_s = 0.05
         while not self._stopped():
             try:
-                with psycopg.connect(self._url, autocommit=True, connect_timeout=5) as conn:
+                with psycopg.connect(
+                    self._url, autocommit=True, connect_timeout=5, application_name=APPLICATION_NAME
+                ) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.forget_all(listening=True)
                     retry_s = 0.05

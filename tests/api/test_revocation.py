@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 
 from api import route_render
+from api.revocation import APPLICATION_NAME
 from api.route_fast_path import RouteFetchFastPath
 from cli.bench.api import seed_route
 from tests.api.conftest import PASSWORD, login, make_user
@@ -171,3 +172,30 @@ def test_a_key_cannot_manage_users_or_keys(client, db, planner):
     other = make_user(client, db, planner.tenant_id, "planner")
     assert client.delete(f"/v1/users/{other.user_id}", headers=key).status_code == 403
     assert client.get("/v1/containers", headers=key).status_code == 200
+
+
+def test_a_change_while_the_watch_is_disconnected_is_not_missed(client, db, planner):
+    """The listening connection is killed and the user deactivated at once (its notification
+    may be lost): nothing remembered survives the reconnect, so the token is 401 within 2 s,
+    and the watch listens again (the fast path serves the next driver)."""
+    seeded = seed_route(db, planner.tenant_id, 2, DAY)
+    driver = make_user(client, db, planner.tenant_id, "driver", vehicle_id=seeded["vehicle_id"])
+    _route(client, driver.headers)
+    assert _route(client, driver.headers)[1] == 1
+    killed = db.execute(
+        "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity"
+        " WHERE application_name = %s AND datname = current_database()",
+        (APPLICATION_NAME,),
+    ).fetchone()["n"]
+    db.execute("UPDATE users SET active = false WHERE id = %s", (driver.user_id,))
+    assert killed >= 1
+    deadline, status = time.monotonic() + 2.0, 200
+    while status == 200 and time.monotonic() < deadline:
+        status = _route(client, driver.headers)[0].status_code
+    assert status == 401
+    other = make_user(client, db, planner.tenant_id, "driver", vehicle_id=seeded["vehicle_id"])
+    deadline, fast = time.monotonic() + 3.0, 0
+    while fast == 0 and time.monotonic() < deadline:
+        fast = _route(client, other.headers)[1]
+        time.sleep(0.05)
+    assert fast == 1
