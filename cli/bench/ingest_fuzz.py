@@ -119,7 +119,7 @@ def fuzz(
     from ingest.writer import BatchWriter
     from storage import connect, migrate
 
-    settings = IngestSettings(
+    settings = IngestSettings(  # type: ignore[call-arg]  # pydantic-settings: env defaults
         database_url=database_url, mqtt_url="mqtt://unused:1883", batch_size=batch_size
     )
     tag = uuid.uuid4().hex[:8]
@@ -128,8 +128,7 @@ def fuzz(
     with connect(database_url, autocommit=True) as conn:
         migrate(conn)
         _create(conn, world)
-        first_reject = conn.execute("SELECT coalesce(max(id), 0) AS m FROM rejected_messages")
-        first_reject_id = first_reject.fetchone()["m"]
+        first_reject_id = _scalar(conn, "SELECT coalesce(max(id), 0) FROM rejected_messages")
 
     metrics = Metrics()
     queue: deque = deque()
@@ -166,19 +165,28 @@ def fuzz(
         writer_deaths=0 if alive_at_end and writer.error is None else 1,
         writer_error=None if writer.error is None else repr(writer.error)[:500],
     )
-    for sample in metrics.rejected.collect()[0].samples:
+    for sample in list(metrics.rejected.collect())[0].samples:
         if sample.name.endswith("_total") and sample.value:
             report.rejected[sample.labels["reason"]] = int(sample.value)
     with connect(database_url, autocommit=True) as conn:
-        report.stored_in_db = conn.execute(
-            "SELECT count(*) AS n FROM readings WHERE tenant_id = ANY(%s)", (tenants,)
-        ).fetchone()["n"]
-        report.rejected_in_db = conn.execute(
-            "SELECT count(*) AS n FROM rejected_messages WHERE id > %s", (first_reject_id,)
-        ).fetchone()["n"]
+        report.stored_in_db = _scalar(
+            conn, "SELECT count(*) FROM readings WHERE tenant_id = ANY(%s)", (tenants,)
+        )
+        report.rejected_in_db = _scalar(
+            conn, "SELECT count(*) FROM rejected_messages WHERE id > %s", (first_reject_id,)
+        )
         if not keep:
             _delete(conn, tenants, first_reject_id)
     return report
+
+
+def _scalar(conn, sql: str, params: tuple = ()) -> int:
+    from psycopg.rows import tuple_row
+
+    with conn.cursor(row_factory=tuple_row) as cur:
+        cur.execute(sql, params)
+        row = cur.fetchone()
+    return int(row[0]) if row else 0
 
 
 def _record_batches(writer) -> list:
@@ -202,11 +210,12 @@ def _create(conn, world) -> None:
         conn.execute("INSERT INTO tenants (id, name) VALUES (%s, 'ingest fuzz')", (t,))
     for i, d in enumerate(world.devices):
         depth = None if i % 10 == 9 else 1200.0  # some containers without a depth
-        cid = conn.execute(
+        cid = _scalar(
+            conn,
             "INSERT INTO containers (tenant_id, external_id, lat, lon, fraction, volume_l,"
             " depth_mm) VALUES (%s, %s, 51.9, 4.4, 'residual', 1100, %s) RETURNING id",
             (d.tenant_id, d.device_id, depth),
-        ).fetchone()["id"]
+        )
         conn.execute(
             "INSERT INTO devices (tenant_id, device_id, dev_eui, container_id)"
             " VALUES (%s, %s, %s, %s)",
