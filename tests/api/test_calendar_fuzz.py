@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import hypothesis
 import pytest
+from schemathesis import checks as st_checks
 
 from tests.api.test_fuzz_openapi import SETTINGS, fuzz_callers, fuzz_schema  # noqa: F401
-
-import hypothesis  # noqa: E402
-from schemathesis import checks as st_checks  # noqa: E402
 
 CHECKS = [st_checks.not_a_server_error, st_checks.status_code_conformance,
           st_checks.content_type_conformance, st_checks.response_schema_conformance]
