@@ -27,6 +27,7 @@ TEXT = {
            "overflows": "overvolle container-dagen", "kg": "kg ingezameld",
            "diesel": "diesel (l)", "co2": "CO2 (kg)", "cost": "kosten (EUR)",
            "vs": "t.o.v. eigen inzameling (replay)", "per_day": "Per dag",
+           "day_cells": "km / rituren / wagens / geleegde clusters / vulgraad",
            "day": "dag", "chart_km": "Km per dag", "chart_fill": "Vulgraad bij legen",
            "map": "Kaart: clusters en routes op", "assumptions": "Aannames",
            "replay": "eigen inzameling (nagespeeld)", "practice": "huidige praktijk met sensoren",
@@ -39,7 +40,9 @@ TEXT = {
            "service": "service level", "overflows": "overflow container-days",
            "kg": "kg collected", "diesel": "diesel (l)", "co2": "CO2 (kg)",
            "cost": "cost (EUR)", "vs": "against the city's own collections (replay)",
-           "per_day": "Per day", "day": "day", "chart_km": "Km per day",
+           "per_day": "Per day", "day": "day",
+           "day_cells": "km / route hours / trucks / clusters emptied / fill",
+           "chart_km": "Km per day",
            "chart_fill": "Fill at emptying", "map": "Map: clusters and routes on",
            "assumptions": "Assumptions", "replay": "own collections (replayed)",
            "practice": "current practice with sensors", "fixed": "fixed schedule",
@@ -86,8 +89,8 @@ def per_day(res: HistoryTrialResult) -> list[dict]:
         row: dict = {"date": str(day), "recorded_visits": len(set(
             res.history.recorded_visits.get(day, [])))}
         for n in names:
-            r = res.results[n]
-            row[n] = {"km": round(r.km_per_day[d], 1), "trucks": len(r.paths_by_day.get(d, []))}
+            row[n] = res.results[n].days[d].as_dict()
+            del row[n]["date"]
         rows.append(row)
     return rows
 
@@ -205,7 +208,9 @@ def render_html(res: HistoryTrialResult, cal: Calibration, factors: CostFactors,
             for n in names if n != "replay") + "</ul>"
     days = per_day(res)
     day_rows = "".join(f"<tr><td>{d['date']}</td><td>{d['recorded_visits']}</td>" + "".join(
-        f"<td>{d[n]['km']:,.1f} / {d[n]['trucks']}</td>" for n in names) + "</tr>" for d in days)
+        f"<td>{d[n]['km']:,.0f} / {d[n]['route_h']:,.1f} / {d[n]['trucks']} / "
+        f"{d[n]['collections']} / {d[n]['avg_fill_at_emptying']:.0%}</td>" for n in names)
+        + "</tr>" for d in days)
     map_name = "forecast" if "forecast" in names else names[0]
     busiest = int(np.argmax(res.results[map_name].km_per_day)) if days else 0
     legend = " ".join(f"<span style='color:{COLOURS.get(n, '#000')}'>&#9632; "
@@ -229,6 +234,6 @@ text-align:right}}td:first-child{{text-align:left}}</style></head><body>
 <h2>{t['chart_fill']}</h2><p>{legend}</p>{_svg_fill(res)}
 <h2>{map_title}</h2>
 {_svg_map(res, map_name, busiest)}
-<h2>{t['per_day']}</h2><p>km / trucks</p><table>{day_head}
+<h2>{t['per_day']}</h2><p>{t['day_cells']}</p><table>{day_head}
 {day_rows}</table>
 <h2>{t['assumptions']}</h2><ul>{facts}</ul></body></html>"""

@@ -32,6 +32,8 @@ def test_import_calibrate_trial_report(tmp_path, capsys):
     names = ["replay", "practice", "fixed", "forecast"]
     assert list(doc["summary"]) == names
     assert len(doc["per_day"]) == 7 and all(set(names) <= set(d) for d in doc["per_day"])
+    assert sum(d["replay"]["collections"] for d in doc["per_day"]) == doc["summary"]["replay"][
+        "collections"] and all("route_h" in d["forecast"] for d in doc["per_day"])
     assert doc["summary"]["replay"]["collections"] > 0
     assert doc["assumptions"]["distances"].startswith("straight lines")
     assert abs(doc["summary"]["replay"]["kg_collected"] / doc["assumptions"]["recorded_kg"]
