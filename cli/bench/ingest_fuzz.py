@@ -1,7 +1,8 @@
 """`wasteroute bench ingest-fuzz`: N hostile messages through the real batch writer.
 
 Generates N messages in the three formats (cli.bench.ingest_fuzz_messages: valid skeletons
-with mutated fields, random types, huge and deep values, random bytes), queues them for a real
+with mutated fields, random types, huge and deep values, random bytes; every 50th a repeat of
+a recent one, as a redelivery), queues them for a real
 `BatchWriter` thread (batches as the ingest makes them: decode → validate → write on a real
 database connection, no broker), and checks that no exception escaped, the writer is alive at
 the end, and every message is accounted for: stored + duplicate + status + rejected = N, with
@@ -30,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=1, help="generator seed (same seed, same messages)")
     p.add_argument("--batch-size", type=int, default=2000)
     p.add_argument("--devices", type=int, default=20, help="devices per tenant (two tenants)")
+    p.add_argument(
+        "--redeliver-every", type=int, default=50, help="every k-th message repeats a recent one"
+    )
     p.add_argument("--database-url", help="defaults to $DATABASE_URL")
     p.add_argument("--keep", action="store_true", help="keep the bench tenants and rejections")
     p.set_defaults(func=run)
@@ -94,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         batch_size=args.batch_size,
         per_tenant=args.devices,
+        redeliver_every=args.redeliver_every,
         keep=args.keep,
         progress=_progress,
     )
@@ -108,11 +113,13 @@ def fuzz(
     seed: int = 1,
     batch_size: int = 2000,
     per_tenant: int = 20,
+    redeliver_every: int = 50,
     keep: bool = False,
     progress: Callable[[int, int, float], None] | None = None,
 ) -> FuzzReport:
     """Run `n` generated messages through a real `BatchWriter`; the report says what became of
-    them. Creates two tenants (one with registered applications) and deletes them after."""
+    them. Every `redeliver_every`-th message is a copy of a recent one (0: none). Creates two
+    tenants (one with registered applications) and deletes them after."""
     from cli.bench.ingest_fuzz_messages import RandomDraw, fuzz_world, message
     from ingest.metrics import Metrics
     from ingest.settings import IngestSettings
@@ -138,8 +145,13 @@ def fuzz(
     draw = RandomDraw(seed)
     started = time.perf_counter()
     writer.start()
+    recent: deque = deque(maxlen=5000)
     for i in range(n):
-        m = message(draw, world)
+        if redeliver_every and i % redeliver_every == redeliver_every - 1 and recent:
+            m = draw.pick(recent)  # a redelivery (or a sensor's resend) of a recent message
+        else:
+            m = message(draw, world)
+            recent.append(m)
         queue.append((0, _Message(m.topic, m.payload, i % 65535 + 1)))
         while len(queue) >= settings.queue_size and writer.is_alive():
             time.sleep(0.002)

@@ -93,4 +93,5 @@ def test_short_fuzz_run_accounts_for_every_message(database_url):
     assert report.messages == report.accounted == 3000
     assert report.writer_deaths == 0
     assert report.stored > 0 and report.statuses > 0 and report.rejected["malformed_json"] > 0
+    assert report.duplicates > 0  # every 50th message repeats a recent one
     assert report.fallback_batches == 0
