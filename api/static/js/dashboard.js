@@ -87,7 +87,12 @@ async function start() {
   setupKpis(api, { form: $("#kpi-form"), start: $("#kpi-start"), end: $("#kpi-end"), view: $("#kpi-view") });
   setupTrial(api, { server: $("#trial-server"), file: $("#trial-file"), frame: $("#trial-frame"), none: $("#trial-none") });
   document.querySelectorAll("#tabs button").forEach((b) => b.addEventListener("click", () => switchTab(b.dataset.tab)));
-  onLanguageChange(() => { containers.render(); containers.refreshDetail(); planView.render(); });
+  onLanguageChange(() => {
+    containers.render();
+    containers.refreshDetail();
+    planView.fillFractions();
+    planView.render();
+  });
   const requested = new URLSearchParams(location.hash.slice(1)).get("tab");
   switchTab(requested || "map");
   await containers.load({ fit: true });

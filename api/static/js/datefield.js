@@ -58,7 +58,7 @@ export function localDateField(input) {
   const pick = document.createElement("button");
   pick.type = "button";
   pick.className = "date-pick";
-  pick.textContent = "📅";
+  pick.innerHTML = '<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><rect x="1.5" y="3" width="13" height="11.5" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M1.5 6.5h13M5 1.5v3M11 1.5v3" stroke="currentColor" stroke-width="1.5"/></svg>';
   const box = document.createElement("span");
   box.className = "date-field";
   input.replaceWith(box);

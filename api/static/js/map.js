@@ -4,7 +4,7 @@
 // drawn from our own data takes their place (offline_base.js: the service area's outline, a
 // labelled 1 km grid and the streets sketched from the containers' addresses), and the map
 // says so once, in the page's language.
-import { t } from "./i18n.js";
+import { onLanguageChange, t } from "./i18n.js";
 import { OfflineBase } from "./offline_base.js";
 
 const L = window.L;
@@ -21,7 +21,17 @@ export function tileUrl() {
 }
 
 export function createMap(element, notice) {
-  const map = L.map(element, { preferCanvas: false, zoomControl: true }).setView([52.1, 5.1], 8);
+  const map = L.map(element, { preferCanvas: false, zoomControl: false }).setView([52.1, 5.1], 8);
+  // Leaflet's own English: the zoom buttons' titles, the attribution's link title
+  const zoom = L.control.zoom({ zoomInTitle: t("map.zoom_in"), zoomOutTitle: t("map.zoom_out") }).addTo(map);
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+  onLanguageChange(() => {
+    for (const [cls, key] of [["in", "map.zoom_in"], ["out", "map.zoom_out"]]) {
+      const button = zoom.getContainer().querySelector(`.leaflet-control-zoom-${cls}`);
+      button.title = t(key);
+      button.setAttribute("aria-label", t(key));
+    }
+  });
   const url = tileUrl();
   element.dataset.tiles = url || "none";
   L.control.scale({ imperial: false, position: "topright" }).addTo(map);

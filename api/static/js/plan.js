@@ -69,8 +69,10 @@ export class PlanView {
     select.value = fractions.includes(current) ? current : "";
   }
 
+  /** `text`: a function giving the text in the current language (kept for a switch). */
   setStatus(text, cls = "") {
-    this.els.status.textContent = text;
+    this.statusText = text;
+    this.els.status.textContent = text();
     this.els.status.className = `status ${cls}`;
   }
 
@@ -89,7 +91,7 @@ export class PlanView {
       await this.loadRoutes();
       this.render();
     } catch (err) {
-      this.setStatus(err.status === 404 ? t("plan.not_available") : t("error", { msg: err.message }), "error");
+      this.setStatus(() => err.status === 404 ? t("plan.not_available") : t("error", { msg: err.message }), "error");
     }
   }
 
@@ -121,10 +123,10 @@ export class PlanView {
       for (const job of queued.jobs) {
         if (job.status_url) await this.follow(job);
       }
-      this.setStatus(t("plan.done"), "ok");
+      this.setStatus(() => t("plan.done"), "ok");
       await this.load();
     } catch (err) {
-      this.setStatus(t("plan.failed", { msg: err.message }), "error");
+      this.setStatus(() => t("plan.failed", { msg: err.message }), "error");
     } finally {
       this.busy = false;
       this.els.form.querySelector("button[type=submit]").disabled = false;
@@ -134,7 +136,7 @@ export class PlanView {
   async follow(job) {
     for (;;) {
       const s = await this.api.get(job.status_url);
-      this.setStatus(t("plan.running", { status: `${fractionName(job.fraction)}: ${t(`job.${s.status}`)}` }));
+      this.setStatus(() => t("plan.running", { status: `${fractionName(job.fraction)}: ${t(`job.${s.status}`)}` }));
       if (s.status === "succeeded") return s;
       if (["failed", "cancelled", "aborted"].includes(s.status)) throw new Error(`${fractionName(job.fraction)}: ${t(`job.${s.status}`)}`);
       await new Promise((r) => setTimeout(r, POLL_MS));
@@ -144,16 +146,17 @@ export class PlanView {
   async publish(planId) {
     try {
       await this.api.post(`/v1/plans/${planId}/publish`, {});
-      this.setStatus(t("plan.publish_ok"), "ok");
+      this.setStatus(() => t("plan.publish_ok"), "ok");
       await this.load();
       this.els.onChange?.();
     } catch (err) {
-      this.setStatus(t("error", { msg: err.message }), "error");
+      this.setStatus(() => t("error", { msg: err.message }), "error");
     }
   }
 
   render() {
     const view = this.els.view;
+    if (this.statusText) this.els.status.textContent = this.statusText();
     this.colourIndex = new Map();
     this.plans.forEach((p) => p.routes.forEach((r) => this.colourOf(p, r)));
     this.renderLegend();
