@@ -101,3 +101,12 @@ def revoke_api_key(conn: DictConn, tenant_id: str | None, key_id: int) -> None:
     )
     if cur.rowcount == 0:
         raise NotFound(f"no api key {key_id}")
+
+
+def revoke_owned_api_keys(conn: DictConn, tenant_id: str | None, owner_id: int) -> int:
+    """Revoke every unrevoked key of this owner (its role changed); how many."""
+    return conn.execute(
+        "UPDATE api_keys SET revoked_at = now() WHERE owner_id = %s"
+        " AND tenant_id IS NOT DISTINCT FROM %s AND revoked_at IS NULL",
+        (owner_id, tenant_id),
+    ).rowcount

@@ -102,7 +102,7 @@ def update_user(
     user_id: PathId, body: UserUpdate, conn: Conn, me: UserAdmin, request: Request
 ) -> dict:
     """Change a user's password, role, vehicle or name, or deactivate them. Every change but
-    the name ends the user's tokens at once (and a role change its API keys)."""
+    the name ends the user's tokens at once; a role change also revokes the user's API keys."""
     user = users_store.get_user(conn, me.tenant_id, user_id)
     changes = {
         k: v
@@ -116,6 +116,8 @@ def update_user(
     if changes.get("password"):
         changes["password_hash"] = hash_password(changes.pop("password"))
     row = users_store.update_user(conn, me.tenant_id, user_id, changes)
+    if row["role"] != user["role"]:
+        keys_store.revoke_owned_api_keys(conn, me.tenant_id, user_id)
     conn.commit()
     forget_user(request.app, user_id)
     return row

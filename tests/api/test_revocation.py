@@ -100,6 +100,21 @@ def test_a_role_change_ends_the_old_token_and_the_users_keys(client, db, planner
     assert _me(client, victim.headers) == 401 and _me(client, key) == 401
     me = client.get("/v1/auth/me", headers=login(client, victim.username)).json()
     assert me["role"] == "driver" and me["vehicle_id"] == vehicle
+    keys = client.get("/v1/api-keys", headers=planner.headers).json()["data"]
+    assert [k["revoked_at"] is not None for k in keys if k["owner_id"] == victim.user_id] == [True]
+
+
+def test_a_driver_made_a_planner_loses_its_driver_key(client, db, planner):
+    """The other way round: the driver's key (made for it) is revoked by the role change."""
+    vehicle = new_vehicle(client, planner.headers)["id"]
+    driver = make_user(client, db, planner.tenant_id, "driver", vehicle_id=vehicle)
+    key = {"X-API-Key": _key(client, planner.headers, role="driver", user_id=driver.user_id)}
+    assert _me(client, key) == 200
+    r = client.patch(
+        f"/v1/users/{driver.user_id}", json={"role": "planner"}, headers=planner.headers
+    )
+    assert r.status_code == 200 and r.json()["vehicle_id"] is None
+    assert _me(client, key) == 401 and _me(client, driver.headers) == 401
 
 
 def test_a_role_change_to_driver_needs_a_vehicle(client, db, planner):
