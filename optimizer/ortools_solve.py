@@ -42,9 +42,15 @@ class SolveOutcome:
 
 
 def search_parameters(
-    time_limit_s: float, metaheuristic: bool = True, first_solution: int = FSS.PATH_CHEAPEST_ARC
+    time_limit_s: float,
+    metaheuristic: bool = True,
+    first_solution: int = FSS.PATH_CHEAPEST_ARC,
+    solution_limit: int | None = None,
 ) -> object:
+    """Guided local search under a time limit (and, if given, a solution count)."""
     params = pywrapcp.DefaultRoutingSearchParameters()
+    if solution_limit is not None:
+        params.solution_limit = max(1, int(solution_limit))
     params.first_solution_strategy = first_solution
     if metaheuristic:
         params.local_search_metaheuristic = LSM.GUIDED_LOCAL_SEARCH
@@ -97,9 +103,8 @@ def solve_problem(
         remaining,
         metaheuristic,
         FSS.PATH_CHEAPEST_ARC if simple else FSS.PARALLEL_CHEAPEST_INSERTION,
+        solution_limit,
     )
-    if solution_limit is not None:
-        params.solution_limit = max(1, int(solution_limit))
     assignment = None
     if initial is not None:
         start = m.routing.ReadAssignmentFromRoutes(warm_start_indices(m, initial), True)
