@@ -30,6 +30,7 @@ from planning.forecast import (
     Forecast,
     ForecastConfig,
     fit_history,
+    learn_day_profile,
     level_at,
     rise_between,
     weekday_rates,
@@ -57,6 +58,8 @@ def forecast_fleet(containers: Sequence[Container], histories: Mapping[int, Cont
         keep = (h.times_s >= since) & (h.times_s <= at_s)
         fits[c.id] = fit_history(h.times_s[keep], h.fill[keep], offset, h.last_emptied_at_s)
     pooled = _fraction_rates(containers, fits, config)
+    profiles = {f: learn_day_profile((fits[c.id] for c in containers if str(c.fraction) == f),
+                                     offset) for f in {str(c.fraction) for c in containers}}
     flat = {c.id: _flat_since(fits[c.id], config) for c in containers}
     levels = [f.fill[-1] for f in fits.values() if f is not None]
     median_level = float(np.median(levels)) if levels else 0.5
@@ -65,7 +68,7 @@ def forecast_fleet(containers: Sequence[Container], histories: Mapping[int, Cont
     for c in containers:
         h = histories.get(c.id)
         out[c.id] = _forecast_one(c, h, fits[c.id], flat, neighbours, pooled,
-                                  median_level, at_s, offset, config)
+                                  median_level, at_s, offset, config, profiles[str(c.fraction)])
     return out
 
 
@@ -147,15 +150,16 @@ class _Neighbours:
 
 
 def _forecast_one(c, h, fit, flat, neighbours: _Neighbours, pooled, median_level, at_s,
-                  offset, config: ForecastConfig) -> Forecast:
+                  offset, config: ForecastConfig, profile=None) -> Forecast:
     frac_rates = pooled.get(str(c.fraction), np.full(7, config.default_rate_per_day))
     health: list[str] = []
     if h is not None and h.battery_pct is not None and h.battery_pct < config.low_battery_pct:
         health.append("low-battery")
     emptied = h.last_emptied_at_s if h is not None else None
-    common = dict(container_id=c.id, at_s=at_s, utc_offset_s=offset)
+    common = dict(container_id=c.id, at_s=at_s, utc_offset_s=offset, day_profile=profile)
     if fit is None:
-        level = rise_between(frac_rates, offset, emptied, at_s) if emptied else median_level
+        level = (rise_between(frac_rates, offset, emptied, at_s, profile) if emptied
+                 else median_level)
         return Forecast(**common, level=level, rates_by_weekday=tuple(frac_rates),
                         method="fraction-average", health=("no-readings", *health),
                         last_emptied_at_s=emptied)
@@ -181,9 +185,10 @@ def _forecast_one(c, h, fit, flat, neighbours: _Neighbours, pooled, median_level
     if trusted_until is not None and method == "readings":
         method = "own-history"
     if emptied is not None and emptied > (trusted_until or last_t):
-        level = rise_between(rates, offset, emptied, at_s)
+        level = rise_between(rates, offset, emptied, at_s, profile)
     else:
-        level = level_at(fit, rates, offset, at_s, config.level_window_s, until_s=trusted_until)
+        level = level_at(fit, rates, offset, at_s, config.level_window_s, until_s=trusted_until,
+                         profile=profile)
     return Forecast(**common, level=max(0.0, level),
                     rates_by_weekday=tuple(float(r) for r in rates),
                     method=method, health=tuple(health), last_reading_at_s=last_t,

@@ -10,6 +10,7 @@ tenant's local ones (Monday = 0), from a fixed UTC offset taken at the forecast 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -87,6 +88,8 @@ class Forecast:
     last_reading_at_s: float | None = None
     last_emptied_at_s: float | None = None
     notes: tuple[str, ...] = field(default=())
+    # the share of a day's rise before each local hour 0..24 (`learn_day_profile`); None: even
+    day_profile: tuple[float, ...] | None = None
 
     @property
     def average_filling_speed(self) -> float:
@@ -100,7 +103,7 @@ class Forecast:
     def fill_at(self, t_s: float) -> float:
         """Forecast fill at `t_s` (unclipped above; never below 0), if nobody empties it."""
         return max(0.0, self.level + rise_between(self.rates_by_weekday, self.utc_offset_s,
-                                                  self.at_s, t_s))
+                                                  self.at_s, t_s, self.day_profile))
 
     def full_at(self, level: float = 1.0, horizon_days: int = 60) -> float | None:
         """uCIFI `forecastFullDate` (epoch s): when the forecast reaches `level`; None if not
@@ -124,23 +127,69 @@ def _weekday(t_s: float, offset_s: float) -> int:
     return int((math.floor((t_s + offset_s) / DAY_S) + 3) % 7)  # 1970-01-01 was a Thursday
 
 
+def _share(seconds_of_day: float, profile: tuple[float, ...] | None) -> float:
+    """The share of a day's rise before this time of day (even without a profile)."""
+    if profile is None:
+        return seconds_of_day / DAY_S
+    h = seconds_of_day / 3600.0
+    k = min(int(h), 23)
+    return profile[k] + (profile[k + 1] - profile[k]) * (h - k)
+
+
 def rise_between(rates: tuple[float, ...] | np.ndarray, offset_s: float, t0: float,
-                 t1: float) -> float:
-    """Fill gained from t0 to t1 at the weekday rates (0 if t1 <= t0)."""
+                 t1: float, profile: tuple[float, ...] | None = None) -> float:
+    """Fill gained from t0 to t1 at the weekday rates (0 if t1 <= t0), spread over each day
+    by `profile` (cumulative shares at local hours 0..24; None: evenly)."""
     if t1 <= t0:
         return 0.0
     a, b = t0 + offset_s, t1 + offset_s
     d0, d1 = math.floor(a / DAY_S), math.floor(b / DAY_S)
     wd = lambda d: int((d + 3) % 7)  # noqa: E731
+    sa, sb = _share(a - d0 * DAY_S, profile), _share(b - d1 * DAY_S, profile)
     if d0 == d1:
-        return rates[wd(d0)] * (b - a) / DAY_S
-    total = (rates[wd(d0)] * ((d0 + 1) * DAY_S - a) / DAY_S
-             + rates[wd(d1)] * (b - d1 * DAY_S) / DAY_S)
+        return rates[wd(d0)] * (sb - sa)
+    total = rates[wd(d0)] * (1.0 - sa) + rates[wd(d1)] * sb
     full = d1 - d0 - 1
     total += (full // 7) * float(sum(rates))
     for d in range(d0 + 1, d0 + 1 + full % 7):
         total += rates[wd(d)]
     return float(total)
+
+
+def learn_day_profile(fits: Iterable[Fit | None], offset_s: float,
+                      min_pairs: int = 200) -> tuple[float, ...] | None:
+    """When in the day containers fill: the cumulative share of a day's rise before each
+    local hour 0..24, from the rises between consecutive readings (within a fill cycle, at
+    most 12 h apart) of many containers, each spread evenly over the hours it spans. So the
+    profile has the resolution of the readings (6-hourly readings: four steps). None with
+    fewer than `min_pairs` pairs."""
+    inc_h, exp_h, pairs = np.zeros(24), np.zeros(24), 0
+    for fit in fits:
+        if fit is None or fit.times_s.shape[0] < 2:
+            continue
+        t, f = fit.times_s, fit.fill
+        cycle = np.searchsorted(np.asarray(fit.emptied_at_s), t, side="right")
+        dt = np.diff(t)
+        ok = ((cycle[1:] == cycle[:-1]) & (dt > 0) & (dt <= 12 * 3600)
+              & (f[1:] < SATURATED) & (f[:-1] < SATURATED))
+        if not ok.any():
+            continue
+        start, dt, inc = t[:-1][ok] + offset_s, dt[ok], np.diff(f)[ok]
+        pairs += int(ok.sum())
+        for k in range(13):  # hour slots from the pair's first hour on
+            slot = np.floor(start / 3600.0) + k
+            lo, hi = np.maximum(start, slot * 3600.0), np.minimum(start + dt, (slot + 1) * 3600.0)
+            over = np.maximum(hi - lo, 0.0)
+            hour = (slot % 24).astype(int)
+            np.add.at(exp_h, hour, over)
+            np.add.at(inc_h, hour, inc * over / dt)
+    if pairs < min_pairs or (exp_h <= 0).any():
+        return None
+    rate = np.maximum(inc_h / exp_h, 0.0)
+    if rate.sum() <= 0:
+        return None
+    cum = np.concatenate([[0.0], np.cumsum(rate)]) / rate.sum()
+    return tuple(float(x) for x in cum)
 
 
 def fit_history(times_s: np.ndarray, fill: np.ndarray, utc_offset_s: float,
@@ -199,7 +248,8 @@ def weekday_rates(fit: Fit, prior: np.ndarray, prior_days: float) -> np.ndarray:
 
 
 def level_at(fit: Fit, rates: np.ndarray, offset_s: float, at_s: float,
-             window_s: float, until_s: float | None = None) -> float:
+             window_s: float, until_s: float | None = None,
+             profile: tuple[float, ...] | None = None) -> float:
     """The fill at `at_s` from the latest readings of the current cycle (up to `until_s`):
     the median of each reading carried forward at the forecast rates."""
     t, f = fit.times_s, fit.fill
@@ -212,6 +262,6 @@ def level_at(fit: Fit, rates: np.ndarray, offset_s: float, at_s: float,
         idx = np.flatnonzero(sel)[-3:]
         sel = np.zeros_like(sel)
         sel[idx] = True
-    carried = [fi + rise_between(rates, offset_s, ti, at_s)
+    carried = [fi + rise_between(rates, offset_s, ti, at_s, profile)
                for ti, fi in zip(t[sel], f[sel], strict=True)]
     return float(np.median(carried))

@@ -98,7 +98,8 @@ def overflow_probability(f: Forecast, u: Uncertainty, t_s: float,
     forecast gives and the variance of the day-to-day variation and the rate's error)."""
     since = min(u.trusted_until_s if u.trusted_until_s is not None else f.at_s, f.at_s)
     days = max(0.0, (t_s - since) / DAY_S)
-    mean_rise = rise_between(f.rates_by_weekday, f.utc_offset_s, since, t_s) if days else 0.0
+    mean_rise = (rise_between(f.rates_by_weekday, f.utc_offset_s, since, t_s, f.day_profile)
+                 if days else 0.0)
     mean_level = f.fill_at(t_s) - mean_rise
     var_rise = u.day_var_per_day * days + (u.rate_sd_per_day * days) ** 2
     levels = mean_level + math.sqrt(2.0) * u.level_sd * _NODES
@@ -166,7 +167,8 @@ def _own_estimates(h: ContainerHistory, f: Forecast, config: RiskConfig) -> _Own
     mean_rate = float(np.mean(rates))
     if i.shape[0] < 3 or mean_rate <= 0:
         return _Own(noise, None, 0.0, observed)
-    predicted = np.array([rise_between(rates, f.utc_offset_s, float(t[a]), float(t[b]))
+    predicted = np.array([rise_between(rates, f.utc_offset_s, float(t[a]), float(t[b]),
+                                       f.day_profile)
                           for a, b in zip(i, j, strict=True)])
     r = (y[j] - y[i]) - predicted
     n_noise = noise if noise is not None else config.noise_sd_prior

@@ -173,9 +173,9 @@ class ForecastStrategy:
                                   "UTC")
         uncertainties = learn_uncertainties(forecasts, histories, fractions, past=past)
         self._past[view.day] = forecasts
-        chances = [view.next_service_day]
-        while len(chances) < pol.horizon_chances:
-            chances.append(_next_service_day(chances[-1]))
+        from domain.service_calendar import next_chances
+
+        chances = next_chances(view.calendar, view.day, pol.horizon_chances)
         policy = Policy(rule="risk", skip_level=pol.risk_skip_level,
                         risk_threshold=pol.risk_threshold, overflow_cost_m=pol.overflow_cost_m,
                         horizon_chances=pol.horizon_chances)
