@@ -77,6 +77,7 @@ def summarise(res: HistoryTrialResult, factors: CostFactors) -> dict[str, dict]:
             "kg_collected": round(r.collected_l * res.history.density_kg_per_l),
             "diesel_l": round(c.diesel_l), "co2_kg": round(c.co2_kg), "cost_euro": round(c.euro),
             "unserved_required": r.unserved_required, "solver_failures": r.solver_failures,
+            "solve_s": round(r.solve_s, 1), "select_s": round(r.select_s, 1),
         }
     return out
 

@@ -43,6 +43,10 @@ def test_import_calibrate_trial_report(tmp_path, capsys):
     assert "Proef op eigen historie" in nl and "vulgraad bij legen" in nl
     assert "own history" in en and "<svg" in en and "density_kg_per_l" in en
     again = _trial(ws, tmp_path / "r2")
+    timings = ("solve_s", "select_s")  # the only figures that may differ between two runs
+    for name in names:
+        for key in timings:
+            del again["summary"][name][key], doc["summary"][name][key]
     assert again["summary"] == doc["summary"] and again["per_day"] == doc["per_day"]
     out = capsys.readouterr().out
     assert "imported into" in out and "reports:" in out
