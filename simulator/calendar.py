@@ -17,9 +17,9 @@ from datetime import date, timedelta
 from domain import Fraction, service_calendar
 from domain.service_calendar import DEFAULT_CALENDAR, ServiceCalendar, dutch_holidays, easter
 
-__all__ = ["DEFAULT_CALENDAR", "ServiceCalendar", "closed_weekdays", "collection_day",
-           "day_factor", "dutch_holidays", "easter", "holiday_peak", "is_service_day",
-           "next_service_day"]
+__all__ = ["DEFAULT_CALENDAR", "ServiceCalendar", "area_weekday", "closed_weekdays",
+           "collection_day", "day_factor", "dutch_holidays", "easter", "holiday_peak",
+           "is_service_day", "next_service_day"]
 
 #: Monday..Sunday multipliers of the mean daily deposit, per fraction (each averages 1.0).
 WEEKDAY_PROFILE: dict[Fraction, tuple[float, ...]] = {
@@ -93,3 +93,17 @@ def closed_weekdays(day: date, calendar: ServiceCalendar = DEFAULT_CALENDAR,
     ahead = (day + timedelta(days=k) for k in range(1, days + 1))
     return frozenset(d for d in ahead if d.isoweekday() in calendar.weekdays
                      and not is_service_day(d, calendar))
+
+
+def area_weekday(day: date, calendar: ServiceCalendar = DEFAULT_CALENDAR) -> int:
+    """The weekday (0 = Monday) whose area (sector) is served on `day`: its own on a served
+    weekday, else that of the collection moved to it (a catch-up Saturday takes the holiday's
+    weekday), else Monday's."""
+    if day.isoweekday() in calendar.weekdays:
+        return day.weekday()
+    for k in (2, -1, -2, -3, -4, 1, -5, -6):
+        cand = day + timedelta(days=k)
+        if cand.isoweekday() in calendar.weekdays and collection_day(cand, calendar) == day \
+                and cand != day:
+            return cand.weekday()
+    return 0

@@ -19,6 +19,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from domain.service_calendar import DEFAULT_CALENDAR, ServiceCalendar, shift_on
+from simulator.calendar import area_weekday, closed_weekdays
 from simulator.city import City
 from simulator.deposits import DepositModel, share_before
 from simulator.trial.routing import StopChoice
@@ -48,21 +50,25 @@ class PerfectStrategy:
             self._cache[day] = self.deposits.day_l(day)
         return self._cache[day]
 
-    def level_by(self, now_l: np.ndarray, today: date, until: date) -> np.ndarray:
-        """True litres at 15:30 on `until` if not emptied before, from `now_l` at 06:00 today."""
+    def level_by(self, now_l: np.ndarray, today: date, until: date,
+                 calendar: ServiceCalendar = DEFAULT_CALENDAR) -> np.ndarray:
+        """True litres at the end of `until`'s shift (the calendar's; 15:30 by default) if not
+        emptied before, from `now_l` at 06:00 today."""
         out = now_l + (1.0 - share_before(MORNING_S)) * self._day(today)
         d = today + timedelta(days=1)
         while d < until:
             out = out + self._day(d)
             d += timedelta(days=1)
-        return out + share_before(SHIFT_END_S) * self._day(until)
+        shift = shift_on(calendar, until)
+        end_s = SHIFT_END_S if shift is None else shift.end_s
+        return out + share_before(end_s) * self._day(until)
 
     def choose(self, city: City, view: MorningView) -> list[StopChoice]:
         if view.true_level_l is None:
             raise ValueError("the perfect-information reference needs the true fill")
         now = view.true_level_l
         limit = self.level * self.volumes
-        must = self.level_by(now, view.day, view.next_service_day) >= limit
+        must = self.level_by(now, view.day, view.next_service_day, view.calendar) >= limit
         if self._area_days is not None:
             must |= self._area_musts(view, now, limit)
         at_service = now + (share_before(SERVICE_S) - share_before(MORNING_S)) * self._day(view.day)
@@ -71,11 +77,10 @@ class PerfectStrategy:
 
     def _area_musts(self, view: MorningView, now: np.ndarray, limit: np.ndarray) -> np.ndarray:
         from planning.selection import next_collection_day
-        from simulator.trial.forecast import _area_weekday, _closed_dates
 
         assert self._area_days is not None
-        today = _area_weekday(view.day) + 1
-        closed = _closed_dates(view.day)
+        today = area_weekday(view.day, view.calendar) + 1
+        closed = closed_weekdays(view.day, view.calendar)
         out = np.zeros(len(now), dtype=bool)
         by_next: dict[date, list[int]] = {}
         for i, days in enumerate(self._area_days):
@@ -83,6 +88,6 @@ class PerfectStrategy:
                 by_next.setdefault(next_collection_day(view.day, days, closed), []).append(i)
         for nxt, idx in by_next.items():
             ids = np.array(idx)
-            out[ids] = self.level_by(now, view.day, nxt)[ids] >= limit[ids]
+            out[ids] = self.level_by(now, view.day, nxt, view.calendar)[ids] >= limit[ids]
         return out
 
