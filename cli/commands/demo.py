@@ -212,7 +212,7 @@ def _stage_days(args, url: str, mqtt_url: str, api_url: str, ingest):
     }
     stops = sum(visits.values())
     if visits:  # the driver view shows today's route: log in as a driver who has one
-        tenant.showcase_driver = tenant.driver_of_vehicle[max(visits, key=visits.get)]
+        tenant.showcase_driver = tenant.driver_of_vehicle[max(visits, key=lambda v: visits[v])]
     _say(
         f"      today {today.date()}: {len(today_plans)} plans made at 05:00 ({stops} stops) and "
         "published for the dashboard and the driver view, not driven; readings up to now streamed"

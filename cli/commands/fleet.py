@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import time
+from typing import Any
 
 from cli.commands.db import database_url_from
 from cli.commands.tenants import parse_hhmm
@@ -100,6 +101,7 @@ def run_add(args: argparse.Namespace) -> int:
     from domain import DisposalSite, GeoPoint
     from storage import connect, fleet
 
+    made: Any
     with connect(database_url_from(args), autocommit=True) as conn:
         try:
             if args.kind == "depots":

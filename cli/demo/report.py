@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,12 @@ def count_outcomes(url: str, tenant_id: str, since: datetime) -> DemoCounts:
     }
     with connect(url, autocommit=True) as conn:
         values = {
-            k: int(conn.execute(sql, {"t": tenant_id, "since": since}).fetchone()["n"])
+            k: int(_one(conn.execute(sql, {"t": tenant_id, "since": since}).fetchone()))
             for k, sql in q.items()
         }
     return DemoCounts(**values)
+
+
+def _one(row: Any) -> int:
+    """The `n` of a count(*) row (dict rows)."""
+    return int(row["n"])

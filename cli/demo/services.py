@@ -13,6 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cli.errors import UserError
 
@@ -83,7 +84,7 @@ def start_broker(mqtt_url: str | None) -> tuple[str, bool]:
 
 @dataclass
 class IngestHandle:
-    worker: object
+    worker: Any  # ingest.Worker (imported lazily)
     stop: threading.Event
     thread: threading.Thread
 
@@ -125,8 +126,9 @@ def start_ingest(database_url: str, mqtt_url: str, embedded_broker: bool) -> Ing
     neither MQTT 5 nor shared subscriptions)."""
     from ingest import IngestSettings, Worker
 
+    urls: dict[str, Any] = {"INGEST_DATABASE_URL": database_url, "INGEST_MQTT_URL": mqtt_url}
     settings = IngestSettings(
-        **{"INGEST_DATABASE_URL": database_url, "INGEST_MQTT_URL": mqtt_url},
+        **urls,
         share_group="",
         client_id=f"wasteroute-demo-{uuid.uuid4().hex[:6]}",
         protocol="3.1.1" if embedded_broker else "auto",

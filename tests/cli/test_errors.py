@@ -39,6 +39,7 @@ def _error_line(capsys, argv: list[str], env: dict[str, str] | None = None, monk
     if env and monkeypatch:
         for k, v in env.items():
             monkeypatch.setenv(k, v)
+    code: int | str | None
     try:
         code = main(argv)
     except SystemExit as exc:  # argparse

@@ -90,7 +90,8 @@ def overlapping_labels(browser, css: str) -> list[tuple[str, str]]:
     """Pairs of visible elements matching `css` whose boxes overlap (by their text)."""
     return browser.execute_script(
         """
-        const els = [...document.querySelectorAll(arguments[0])].filter((e) => e.getClientRects().length);
+        const els = [...document.querySelectorAll(arguments[0])]
+          .filter((e) => e.getClientRects().length);
         const boxes = els.map((e) => [e.textContent, e.getBoundingClientRect()]);
         const out = [];
         for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
