@@ -101,18 +101,22 @@ def resolve_references(
     container_ids: list[int],
     site_ids: list[int],
 ) -> tuple[dict[int, dict[str, Any]], set[int], set[int]]:
-    """One query: the tenant's stops (id -> plan, container, vehicle), containers and sites
-    among the ids given; an id missing from the answer is not in the tenant."""
+    """One query: the tenant's stops (id -> plan, its status and day, the tenant's time
+    zone, container, vehicle), containers and sites among the ids given; an id missing from
+    the answer is not in the tenant."""
     if not (stop_ids or container_ids or site_ids):
         return {}, set(), set()
     rows = conn.execute(
-        "SELECT 's' AS what, s.id, s.plan_id, s.container_id, r.vehicle_id"
+        "SELECT 's' AS what, s.id, s.plan_id, s.container_id, r.vehicle_id,"
+        "       p.status AS plan_status, p.plan_date, t.timezone"
         "  FROM plan_stops s"
         "  JOIN plan_routes r ON r.plan_id = s.plan_id AND r.route_no = s.route_no"
+        "  JOIN plans p ON p.id = s.plan_id AND p.tenant_id = s.tenant_id"
+        "  JOIN tenants t ON t.id = s.tenant_id"
         " WHERE s.tenant_id = %(t)s AND s.id = ANY(%(s)s::bigint[])"
-        " UNION ALL SELECT 'c', id, NULL, NULL, NULL FROM containers"
+        " UNION ALL SELECT 'c', id, NULL, NULL, NULL, NULL, NULL, NULL FROM containers"
         " WHERE tenant_id = %(t)s AND id = ANY(%(c)s::bigint[])"
-        " UNION ALL SELECT 'd', id, NULL, NULL, NULL FROM disposal_sites"
+        " UNION ALL SELECT 'd', id, NULL, NULL, NULL, NULL, NULL, NULL FROM disposal_sites"
         " WHERE tenant_id = %(t)s AND id = ANY(%(d)s::bigint[])",
         {"t": tenant_id, "s": stop_ids, "c": container_ids, "d": site_ids},
     ).fetchall()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 
@@ -16,6 +17,32 @@ from storage import stop_events as store
 router = APIRouter(tags=["stop events"], responses=AUTHED)
 
 
+#: Plans a driver has been shown: the published one, and one published then replaced (a
+#: tablet may still send what it did on the earlier version).
+SHOWN_TO_DRIVERS = ("published", "superseded")
+#: A route's events may happen on its day or, for a shift past midnight, the next.
+ROUTE_DAYS_AFTER = 1
+
+
+def _driver_reason(me: Principal, event: dict[str, Any], stop: dict[str, Any] | None) -> str | None:
+    """A driver reports only stops of their own vehicle's published route of that day."""
+    if event.get("stop_id") is None:
+        if event["kind"] == "disposal":
+            return None
+        return f"a driver's {event['kind']} event must name its stop (stop_id) on your route"
+    if (
+        stop is None
+        or me.vehicle_id is None
+        or stop["vehicle_id"] != me.vehicle_id
+        or stop["plan_status"] not in SHOWN_TO_DRIVERS
+    ):
+        return f"no stop {event['stop_id']} on your vehicle's published routes"
+    day = event["occurred_at"].astimezone(ZoneInfo(stop["timezone"])).date()
+    if not stop["plan_date"] <= day <= stop["plan_date"] + timedelta(days=ROUTE_DAYS_AFTER):
+        return f"stop {stop['id']} is on your route of {stop['plan_date']}, not of {day}"
+    return None
+
+
 def _reject_reason(
     me: Principal,
     event: dict[str, Any],
@@ -25,9 +52,13 @@ def _reject_reason(
 ) -> str | None:
     """Check the event's references in the caller's tenant (looked up for the whole batch);
     fill in its plan and vehicle from the stop. A reason to reject, or None."""
+    stop = stops.get(event["stop_id"]) if event.get("stop_id") is not None else None
+    if me.role == "driver":
+        reason = _driver_reason(me, event, stop)
+        if reason is not None:
+            return reason
     if event.get("stop_id") is not None:
-        stop = stops.get(event["stop_id"])
-        if stop is None or (me.role == "driver" and stop["vehicle_id"] != me.vehicle_id):
+        if stop is None:
             return f"no stop {event['stop_id']} on your routes"
         event["plan_id"] = stop["plan_id"]
         if event.get("container_id") is not None and stop["container_id"] not in (
@@ -58,7 +89,10 @@ def post_stop_events(body: StopEventBatch, conn: Conn, me: Member) -> dict:
     Each event is stored once per `event_id`: resending a batch after a lost connection
     answers `duplicate` for those already stored and changes nothing. An `emptied` event
     resets the container's fill to 0. An event that names an unknown container, site or
-    stop (or another driver's stop) is `rejected` with a message; the others are kept."""
+    stop is `rejected` with a message; the others are kept. A driver's `emptied` and
+    `skipped` events must name a stop of their own vehicle's published route of that day
+    (or the day before, for a shift past midnight), else they are `rejected` and change
+    nothing."""
     events = [
         {**item.model_dump(), "user_id": me.user_id, "vehicle_id": me.vehicle_id}
         for item in body.events

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from storage import plans as plans_store
 from tests.api.conftest import make_user
 from tests.api.helpers import add_readings, new_container, new_device, new_site, new_vehicle
 
@@ -19,6 +21,78 @@ def _emptied(container_id: int, at: datetime, fill: float | None = 0.9) -> dict:
     }
 
 
+def _plan(
+    db, tenant_id: str, day: date, routes: dict[int, list[int]], *, publish: bool = True
+) -> dict[int, list[int]]:
+    """A plan for `day` with one route per vehicle (vehicle id -> its containers); returns
+    vehicle id -> the stop ids of its route, in order."""
+    start = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=7)
+    route_records, stop_records = [], []
+    for route_no, (vehicle_id, container_ids) in enumerate(routes.items()):
+        for seq, cid in enumerate(container_ids, start=1):
+            at = start + timedelta(minutes=seq)
+            stop_records.append(
+                plans_store.StopRecord(
+                    route_no=route_no,
+                    seq=seq,
+                    kind="container",
+                    eta=at,
+                    start_at=at,
+                    departure_at=at + timedelta(seconds=60),
+                    load_l=100.0 * seq,
+                    load_kg=12.0 * seq,
+                    container_id=cid,
+                )
+            )
+        route_records.append(
+            plans_store.RouteRecord(
+                route_no=route_no,
+                vehicle_id=vehicle_id,
+                start_at=start,
+                end_at=start + timedelta(hours=2),
+                distance_m=1000,
+                duration_s=7200,
+                n_containers=len(container_ids),
+                n_unloads=0,
+            )
+        )
+    n = sum(len(c) for c in routes.values())
+    header = plans_store.PlanHeader(
+        plan_date=day,
+        fraction="residual",
+        forecast_at=start,
+        containers_seen=n,
+        n_must=n,
+        n_optional=0,
+        n_skipped=0,
+        n_served=n,
+        vehicles_used=len(routes),
+        distance_m=1000,
+        duration_s=7200,
+        objective=1000,
+        solver_status="seeded",
+        solve_time_s=0.0,
+        trigger="test",
+    )
+    stored = plans_store.store_plan(db, tenant_id, header, route_records, stop_records, [])
+    if publish:
+        plans_store.publish_plan(db, tenant_id, stored.id)
+    out: dict[int, list[int]] = {}
+    for row in db.execute(
+        "SELECT s.id, r.vehicle_id FROM plan_stops s JOIN plan_routes r"
+        " ON r.plan_id = s.plan_id AND r.route_no = s.route_no"
+        " WHERE s.plan_id = %s ORDER BY s.route_no, s.seq",
+        (stored.id,),
+    ):
+        out.setdefault(row["vehicle_id"], []).append(row["id"])
+    return out
+
+
+def _today(db, tenant_id: str) -> date:
+    tz = db.execute("SELECT timezone FROM tenants WHERE id = %s", (tenant_id,)).fetchone()
+    return datetime.now(ZoneInfo(tz["timezone"])).date()
+
+
 def test_emptied_resets_state_and_retry_is_a_no_op(client, db, planner):
     """An emptied event zeroes the fill; resending the same batch counts nothing twice."""
     vehicle = new_vehicle(client, planner.headers)
@@ -29,7 +103,8 @@ def test_emptied_resets_state_and_retry_is_a_no_op(client, db, planner):
     add_readings(
         db, planner.tenant_id, c["id"], dev["device_id"], [(now - timedelta(hours=1), 0.85)]
     )
-    batch = {"events": [_emptied(c["id"], now)]}
+    stops = _plan(db, planner.tenant_id, _today(db, planner.tenant_id), {vehicle["id"]: [c["id"]]})
+    batch = {"events": [{**_emptied(c["id"], now), "stop_id": stops[vehicle["id"]][0]}]}
     r = client.post("/v1/stop-events", json=batch, headers=driver.headers).json()
     assert (r["created"], r["duplicates"]) == (1, 0)
     r = client.post("/v1/stop-events", json=batch, headers=driver.headers).json()
@@ -161,3 +236,56 @@ def test_kpis_count_collections_fill_skips_and_overflows(client, db, planner):
         "/v1/kpis", params={"start": "2026-11-30", "end": "2026-11-01"}, headers=planner.headers
     )
     assert r.status_code == 422
+
+
+def test_drivers_report_only_their_own_published_stops_of_the_day(client, db, planner):
+    """A driver's emptied or skipped event without a stop, for another vehicle's stop, for a
+    container not on a route, for a draft plan's stop or on another day is rejected and
+    changes no container; their own stop of today's published route is accepted."""
+    tid = planner.tenant_id
+    mine, theirs = new_vehicle(client, planner.headers), new_vehicle(client, planner.headers)
+    driver = make_user(client, db, tid, "driver", vehicle_id=mine["id"])
+    c_mine, c_theirs, c_free, c_draft = (new_container(client, planner.headers) for _ in range(4))
+    dev = new_device(client, planner.headers, c_theirs["id"])
+    now = datetime.now(UTC)
+    for minutes, c in enumerate((c_theirs, c_free, c_draft), start=60):
+        add_readings(db, tid, c["id"], dev["device_id"], [(now - timedelta(minutes=minutes), 0.8)])
+    today = _today(db, tid)
+    stops = _plan(db, tid, today, {mine["id"]: [c_mine["id"]], theirs["id"]: [c_theirs["id"]]})
+    draft = _plan(db, tid, today, {mine["id"]: [c_draft["id"]]}, publish=False)
+    own_stop, their_stop = stops[mine["id"]][0], stops[theirs["id"]][0]
+
+    def skipped(container: dict, **extra) -> dict:
+        event = {**_emptied(container["id"], now), "kind": "skipped", "skip_reason": "blocked"}
+        del event["observed_fill_fraction"]
+        return {**event, **extra}
+
+    bad = [
+        _emptied(c_theirs["id"], now),
+        {**_emptied(c_free["id"], now)},
+        {**_emptied(c_theirs["id"], now), "stop_id": their_stop},
+        {**_emptied(c_theirs["id"], now), "stop_id": own_stop},
+        {**_emptied(c_draft["id"], now), "stop_id": draft[mine["id"]][0]},
+        {**_emptied(c_mine["id"], now + timedelta(days=3)), "stop_id": own_stop},
+        skipped(c_theirs),
+        skipped(c_theirs, stop_id=their_stop),
+    ]
+    r = client.post("/v1/stop-events", json={"events": bad}, headers=driver.headers).json()
+    assert r["rejected"] == len(bad) and r["created"] == 0, r
+    messages = [x["message"] for x in r["results"]]
+    assert "must name its stop" in messages[0] and "must name its stop" in messages[1]
+    assert "published routes" in messages[2] and "is for container" in messages[3]
+    assert "published routes" in messages[4] and "not of" in messages[5], messages
+    for c in (c_theirs, c_free, c_draft):
+        state = client.get(f"/v1/containers/{c['id']}/state", headers=planner.headers).json()
+        assert abs(state["fill_fraction"] - 0.8) < 1e-6, state
+    assert client.get("/v1/stop-events", headers=planner.headers).json()["count"] == 0
+    good = {**_emptied(c_mine["id"], now), "stop_id": own_stop}
+    r = client.post("/v1/stop-events", json={"events": [good]}, headers=driver.headers).json()
+    assert r["created"] == 1, r
+    event = client.get("/v1/stop-events", headers=planner.headers).json()["data"][0]
+    assert (event["vehicle_id"], event["stop_id"]) == (mine["id"], own_stop)
+    no_vehicle = make_user(client, db, tid, "driver")
+    again = {**good, "event_id": str(uuid.uuid4())}
+    r = client.post("/v1/stop-events", json={"events": [again]}, headers=no_vehicle.headers)
+    assert r.status_code in (200, 403) and r.json().get("created", 0) == 0, r.text
