@@ -4,6 +4,7 @@ username cannot lock its real user out."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import socket
@@ -36,9 +37,14 @@ def proxied(api_settings: ApiSettings) -> Iterator[TestClient]:
         yield c
 
 
+_ADDRESSES = itertools.count(random.randrange(10_000))
+
+
 def _address() -> str:
-    """A fresh client address, so no test throttles another's (or the session's) logins."""
-    return f"198.18.{random.randrange(256)}.{random.randrange(1, 255)}"
+    """A client address not used before in this session, so no test throttles another's (or
+    the session's) logins."""
+    n = next(_ADDRESSES)
+    return f"198.{18 + n // 65_024 % 2}.{n // 254 % 256}.{n % 254 + 1}"
 
 
 def _peer(client: TestClient) -> TestClient:
@@ -112,6 +118,27 @@ def test_the_victim_logs_in_from_its_own_address_while_its_name_is_hammered(
     assert r.status_code == 200, r.text
     # the attacker, even with the right password now, stays throttled from its address
     assert _login(proxied, victim.username, PASSWORD, attacker_address).status_code == 429
+
+
+def test_many_addresses_guessing_one_user_stop_but_its_known_address_still_logs_in(
+    api_settings, client, db, tenant_id
+):
+    """With API_LOGIN_MAX_FAILURES=1 (so 20 per username from unknown addresses): 21 attacking
+    addresses, one wrong password each, then a new address is throttled for that username,
+    while the address the user logged in from before still gets a token."""
+    settings = ApiSettings(
+        **{**api_settings.model_dump(), "trusted_proxies": "10.0.0.0/8", "login_max_failures": 1}
+    )
+    victim = make_user(client, db, tenant_id, "planner")
+    home = _address()
+    with TestClient(create_app(settings), client=PROXY) as strict:
+        assert _login(strict, victim.username, PASSWORD, home).status_code == 200
+        attackers = [
+            _login(strict, victim.username, WRONG, _address()).status_code for _ in range(21)
+        ]
+        assert attackers == [401] * 20 + [429], attackers
+        assert _login(strict, victim.username, PASSWORD, _address()).status_code == 429
+        assert _login(strict, victim.username, PASSWORD, home).status_code == 200
 
 
 def test_a_trusted_proxy_is_skipped_and_the_client_it_names_is_counted(
