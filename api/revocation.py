@@ -133,21 +133,29 @@ class CredentialWatch:
 
     def _run(self) -> None:
         retry_s = 0.05
-        while not self._stopped():
-            try:
-                with psycopg.connect(
-                    self._url, autocommit=True, connect_timeout=5, application_name=APPLICATION_NAME
-                ) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
-                    self.forget_all(listening=True)
-                    retry_s = 0.05
-                    self._listen(conn)
-            except psycopg.Error as exc:
-                if not self._stopped():
-                    log.warning("credential watch: %s; looking credentials up meanwhile", exc)
+        try:
+            while not self._stopped():
+                try:
+                    with psycopg.connect(
+                        self._url,
+                        autocommit=True,
+                        connect_timeout=5,
+                        application_name=APPLICATION_NAME,
+                    ) as conn:
+                        conn.execute(f"LISTEN {CHANNEL}")
+                        self.forget_all(listening=True)
+                        retry_s = 0.05
+                        self._listen(conn)
+                except psycopg.Error as exc:
+                    if not self._stopped():
+                        log.warning("credential watch: %s; looking credentials up meanwhile", exc)
+                except Exception:  # a bug must not leave a memory nobody keeps true
+                    log.exception("credential watch failed; looking credentials up meanwhile")
+                self.forget_all(listening=False)
+                time.sleep(retry_s)
+                retry_s = min(RETRY_MAX_S, retry_s * 2)
+        finally:
             self.forget_all(listening=False)
-            time.sleep(retry_s)
-            retry_s = min(RETRY_MAX_S, retry_s * 2)
 
     def _listen(self, conn: psycopg.Connection) -> None:
         pinged = time.monotonic()
