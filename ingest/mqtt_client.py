@@ -89,7 +89,7 @@ class BufferedClient(mqtt.Client):
             topic, bytes(packet[pos:]), mid, qos, bool(command & 0x08), bool(command & 0x01)
         )
         with self._in_callback_mutex:
-            self.on_message(self, self._userdata, message)
+            self.on_message(self, self._userdata, message)  # type: ignore[arg-type]
         if qos == 1 and not self._manual_ack:
             return self._send_puback(mid)
         return mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS

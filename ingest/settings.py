@@ -6,6 +6,8 @@ and broker URLs (which may carry credentials) must be given.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -41,7 +43,7 @@ class IngestSettings(BaseSettings):
     # Partitions (docs/ingest.md, "Partitions"): 0 = every worker on one shared subscription;
     # P > 0 = P persistent, non-shared sessions `<client_id>-p<n>`, held through leases in
     # PostgreSQL; the only layout that loses nothing when Mosquitto 2.0 restarts.
-    partitions: int = Field(0, ge=0, le=1024)
+    partitions: Annotated[int, Field(ge=0, le=1024)] = 0
     partition_refresh_s: float = 5.0  # how often the device list (the subscriptions) is re-read
     lease_grace_s: float = 1.0  # a free partition is taken only after being seen free this long
 

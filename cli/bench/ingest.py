@@ -20,6 +20,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 from cli.errors import UserError
 
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from ingest import IngestSettings
     from storage import connect, migrate
 
-    settings = IngestSettings()
+    settings = IngestSettings()  # type: ignore[call-arg]  # from the environment
     db_url = args.database_url or settings.database_url
     mqtt_url = args.mqtt_url or settings.mqtt_url or "mqtt://127.0.0.1:1883"
     if not db_url:
@@ -215,7 +216,7 @@ def _report(db_url: str, tenant: str, n: int, stored: int, redelivered: float) -
     from storage import connect
 
     with connect(db_url, autocommit=True) as conn:
-        row = conn.execute(
+        row: Any = conn.execute(
             "SELECT count(*) AS rows, count(DISTINCT (device_id, measured_at)) AS distinct_rows,"
             " extract(epoch FROM max(received_at) - min(measured_at)) AS span_s,"
             " percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP"

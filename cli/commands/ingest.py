@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         if v is not None
     }
     try:
-        settings = IngestSettings().model_copy(update=overrides)
+        settings = IngestSettings().model_copy(update=overrides)  # type: ignore[call-arg]
     except ValidationError as exc:
         raise UserError(f"invalid ingest setting: {exc}") from exc
     if not settings.database_url:
