@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from cli.bench.fault_services import free_port
+from cli.bench.fault_services import DatabaseProxy, free_port
 from ingest import IngestSettings, native_payload, native_topic
 from ingest.supervisor import EXIT_WRITER_DIED, RESTART_PAUSE_S, run_workers, worker_main
 from ingest.worker import Worker, WriterDied
@@ -223,3 +223,50 @@ def test_partition_taken_over_after_sigkill_delivers_its_queued_messages(
         for w in (a, b):
             if w.proc is not None and w.proc.poll() is None:
                 w.kill()
+
+
+@pytest.mark.slow
+def test_database_outage_mid_stream_loses_nothing(
+    db, database_url, mqtt_url, tenant_id, add_device, tmp_path
+):
+    """Cut the database off for 3 s under a stream to a partitioned worker: its partitions stop
+    without acknowledging, are taken again when the database is back; each reading stored once."""
+    devices = [add_device() for _ in range(8)]
+    client_id = f"db-{uuid.uuid4().hex[:8]}"
+    proxy = DatabaseProxy(database_url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INGEST_")}
+    env.update(
+        {
+            "DATABASE_URL": proxy.url,
+            "MQTT_URL": mqtt_url,
+            "INGEST_PARTITIONS": "2",
+            "INGEST_SESSION_EXPIRY_S": "120",
+            "INGEST_FLUSH_INTERVAL_S": "0.05",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    args = ["--topic", f"wasteroute/v1/{tenant_id}/devices/+/up", "--client-id", client_id]
+    worker = _start(tmp_path, "w", env, args)
+    publisher = Publisher(mqtt_url)
+    try:
+        wait_partitions_spread(database_url, client_id, 2, 1)
+        n = 3000
+        streaming = stream(publisher, tenant_id, devices, n, per_second=500)
+        wait_for(lambda: count_rows(db, tenant_id) >= 500, 20, "part of the stream")
+        proxy.cut()
+        time.sleep(3)
+        during = count_rows(db, tenant_id)
+        proxy.restore()
+        wait_for(lambda: count_rows(db, tenant_id) > during, 5, "writes to resume")
+        streaming.join(30)
+        publisher.wait_all()
+        wait_for(lambda: count_rows(db, tenant_id) >= n, 40, "every reading after the outage")
+        time.sleep(0.5)
+        assert_each_once(db, tenant_id, n)
+        assert "lease connection lost" in worker.log()
+        assert worker.terminate() == 0
+    finally:
+        publisher.close()
+        proxy.close()
+        if worker.proc is not None and worker.proc.poll() is None:
+            worker.kill()
