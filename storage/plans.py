@@ -104,6 +104,8 @@ class PolicyRow:
     collection_weekdays: tuple[int, ...]
     prize_m: int
     area_sweeps_per_week: int = 0  # area days (planning.areas): 0 off, 1 or 2 a week
+    risk_threshold: float = 0.01  # the risk rule: must above this P(overflow before next chance)
+    overflow_cost_m: int = 50_000  # the risk rule: an overflow in metres of driving
 
 
 def _insert(cur: psycopg.Cursor, table: str, tenant_id: str, plan_id: int, records) -> None:
@@ -241,20 +243,25 @@ def vehicles_busy(conn: psycopg.Connection, tenant_id: str, plan_date: date,
 
 def get_selection_policies(conn: psycopg.Connection, tenant_id: str) -> dict[str, PolicyRow]:
     rows = conn.execute("SELECT fraction, must_level, skip_level, collection_weekdays, prize_m,"
-                        " area_sweeps_per_week FROM selection_policies WHERE tenant_id = %s",
-                        (tenant_id,))
+                        " area_sweeps_per_week, risk_threshold, overflow_cost_m"
+                        " FROM selection_policies WHERE tenant_id = %s", (tenant_id,))
     return {r["fraction"]: PolicyRow(r["fraction"], float(r["must_level"]),
                                      float(r["skip_level"]), tuple(r["collection_weekdays"]),
-                                     r["prize_m"], r["area_sweeps_per_week"]) for r in rows}
+                                     r["prize_m"], r["area_sweeps_per_week"],
+                                     float(r["risk_threshold"]), r["overflow_cost_m"])
+            for r in rows}
 
 
 def set_selection_policy(conn: psycopg.Connection, tenant_id: str, row: PolicyRow) -> None:
     conn.execute(
         "INSERT INTO selection_policies (tenant_id, fraction, must_level, skip_level,"
-        " collection_weekdays, prize_m, area_sweeps_per_week) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        " collection_weekdays, prize_m, area_sweeps_per_week, risk_threshold, overflow_cost_m)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (tenant_id, fraction) DO UPDATE SET must_level = EXCLUDED.must_level,"
         " skip_level = EXCLUDED.skip_level, collection_weekdays = EXCLUDED.collection_weekdays,"
         " prize_m = EXCLUDED.prize_m, area_sweeps_per_week = EXCLUDED.area_sweeps_per_week,"
+        " risk_threshold = EXCLUDED.risk_threshold, overflow_cost_m = EXCLUDED.overflow_cost_m,"
         " updated_at = now()",
         (tenant_id, row.fraction, row.must_level, row.skip_level,
-         list(row.collection_weekdays), row.prize_m, row.area_sweeps_per_week))
+         list(row.collection_weekdays), row.prize_m, row.area_sweeps_per_week,
+         row.risk_threshold, row.overflow_cost_m))

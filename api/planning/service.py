@@ -214,12 +214,11 @@ def _policy(rows: dict, fraction: Fraction) -> SelectionPolicy:
     row = rows.get(str(fraction)) or rows.get("*")
     if row is None:
         return SelectionPolicy()
-    extra = {k: getattr(row, k) for k in ("risk_threshold", "overflow_cost_m")
-             if getattr(row, k, None) is not None}
     return SelectionPolicy(must_level=row.must_level, skip_level=row.skip_level,
                            collection_weekdays=frozenset(row.collection_weekdays),
                            prize_m=row.prize_m, area_sweeps_per_week=row.area_sweeps_per_week,
-                           rule="level" if row.area_sweeps_per_week else "risk", **extra)
+                           rule="level" if row.area_sweeps_per_week else "risk",
+                           risk_threshold=row.risk_threshold, overflow_cost_m=row.overflow_cost_m)
 
 
 def _calendar(conn, tenant_id: str, fraction: Fraction, policy: SelectionPolicy,

@@ -40,6 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="area days: sweep each compact area of the fraction once or twice a "
                           "week, collecting what could not wait for its next sweep (default 0: "
                           "off; see docs/planning.md)")
+    pol.add_argument("--risk-threshold", type=float, default=0.01,
+                     help="risk rule: a container must be emptied when its probability of "
+                          "overflowing before the next chance passes this (default 0.01)")
+    pol.add_argument("--overflow-cost-m", type=int, default=50_000,
+                     help="risk rule: what an overflow costs, in metres of driving (default "
+                          "50000)")
     pol.set_defaults(func=run_policy)
 
 
@@ -121,14 +127,17 @@ def run_policy(args: argparse.Namespace) -> int:
     with _conn(args) as conn:
         try:
             set_selection_policy(conn, args.tenant_id, PolicyRow(
-                fraction, args.must, args.skip, days, args.prize_m, args.area_sweeps))
+                fraction, args.must, args.skip, days, args.prize_m, args.area_sweeps,
+                args.risk_threshold, args.overflow_cost_m))
         except psycopg.errors.CheckViolation:
-            raise UserError("levels: need 0 <= --skip < --must <= 1.5") from None
+            raise UserError("levels: need 0 <= --skip < --must <= 1.5, 0 < --risk-threshold "
+                            "< 1 and --overflow-cost-m >= 0") from None
         except psycopg.errors.ForeignKeyViolation:
             raise missing_tenant(args.tenant_id) from None
     print(f"{args.tenant_id} {fraction}: must >= {args.must:.0%}, skip <= {args.skip:.0%}, "
           f"collection days {','.join(map(str, days))}"
-          + (f", area sweeps {args.area_sweeps} a week" if args.area_sweeps else ""))
+          + (f", area sweeps {args.area_sweeps} a week" if args.area_sweeps else
+             f", risk threshold {args.risk_threshold:.2%}, overflow {args.overflow_cost_m} m"))
     return 0
 
 

@@ -149,3 +149,16 @@ def test_the_risk_rule_stores_each_containers_risk_prize_and_day(db, tenant_id, 
     assert all(risk[d["container_id"]] <= 0.01 for d in rest)
     assert all("due " in d["reason"] and "prize" in d["reason"] for d in rest)
     assert all(d["prize_m"] > 0 for d in rest if d["decision"] == "optional")
+
+
+def test_a_tenants_risk_threshold_is_stored_and_used(db, tenant_id, seeded):
+    """A tenant that accepts only a 0.1% risk of overflowing before the next chance gets
+    more musts than the default 1%, and every must of its plan is above 0.1%."""
+    [default] = plan_day(db, tenant_id, PLAN_DATE, Fraction.RESIDUAL, FAST, now=NOW)
+    plans_store.set_selection_policy(db, tenant_id, plans_store.PolicyRow(
+        "*", 0.8, 0.5, (1, 2, 3, 4, 5), 20_000, risk_threshold=0.001))
+    assert plans_store.get_selection_policies(db, tenant_id)["*"].risk_threshold == 0.001
+    [strict] = plan_day(db, tenant_id, PLAN_DATE, Fraction.RESIDUAL, FAST, now=NOW)
+    assert strict.counts["must"] > default.counts["must"]
+    assert all(d.risk_next is not None and d.risk_next > 0.001
+               for d in strict.decisions if d.decision == "must")
