@@ -38,7 +38,7 @@ def _database_message(exc: Exception) -> str:
     if missing:
         return f"database {missing!r} does not exist: {NO_DATABASE_HINT}"
     # psycopg's own text ends in the server's detail; keep the first sentence of it
-    found = re.search(r"cannot connect to (\S+?):", text)
+    found = re.search(r"cannot connect to (.+?): ", text)
     where = found.group(1) if found else "the database"
     if "password authentication failed" in text:
         return f"cannot connect to {where}: wrong user or password in DATABASE_URL"
@@ -53,6 +53,9 @@ def user_message(exc: BaseException) -> str | None:
     from storage.errors import DatabaseUnavailable, MigrationError, NotFound
 
     if isinstance(exc, UserError):
+        inner = exc.__cause__ or exc.__context__  # a command that wrapped it as it was
+        if isinstance(inner, DatabaseUnavailable):
+            return one_line(_database_message(inner))
         return one_line(str(exc))
     if isinstance(exc, DatabaseUnavailable):
         return one_line(_database_message(exc))

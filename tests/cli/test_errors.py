@@ -206,3 +206,11 @@ def test_the_console_script_prints_one_line(missing_db_url):
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert "does not exist" in done.stderr
+
+
+def test_a_command_that_wraps_the_database_error_still_says_it_in_one_line(
+        capsys, monkeypatch, missing_db_url):
+    """`wasteroute api` wraps the storage error in its own UserError: the same one line."""
+    monkeypatch.setenv("API_JWT_SECRET", "x" * 48)
+    line = _error_line(capsys, ["api"], {"DATABASE_URL": missing_db_url}, monkeypatch)
+    assert "does not exist" in line and "wasteroute db migrate" in line
