@@ -7,11 +7,12 @@ rate by recorded / collected (`rescale`): what is in the containers at the start
 the period differs, and the replay must collect what the city collected.
 
 A site (cluster) is one stop of the trial: its volume is its containers' together, its rate
-the calibrated kg per day over the calibrated density, its service time a minute to stop
-plus `lift_s` per container. Only the sites with a recorded visit in the period take part
-(ids start and stop as sites are built and rebuilt). The router weighs a litre at the
-fraction's standard density (`domain.units.DENSITY_KG_PER_L`); the trucks' kg capacity is
-converted so that it binds at the municipality's real kg.
+the kg per day it gave in the period's recorded visits (leaning on its calibrated rate when it
+was visited rarely; or only the calibrated rate) over the calibrated density, its service
+time a minute to stop plus `lift_s` per container. Only the sites with a recorded visit in
+the period take part (ids start and stop as sites are built and rebuilt). The router weighs
+a litre at the fraction's standard density (`domain.units.DENSITY_KG_PER_L`); the trucks'
+kg capacity is converted so that it binds at the municipality's real kg.
 """
 
 from __future__ import annotations
@@ -61,7 +62,11 @@ def _period_mask(cal: Calibration, period: Period) -> np.ndarray:
 
 def build_city(cal: Calibration, setup: MunicipalitySetup, period: Period, *,
                name: str = "municipality", fraction: Fraction = Fraction.RESIDUAL,
-               seed: int = 1) -> HistoryCity:
+               seed: int = 1, site_rates: str = "period") -> HistoryCity:
+    """The trial's city; `site_rates` "period": each site's rate from its own recorded kg in
+    the period (`period_rates`), "calibrated": its two-year calibrated rate."""
+    if site_rates not in ("period", "calibrated"):
+        raise InputError(f"site rates: {site_rates!r}; expected period or calibrated")
     in_period = _period_mask(cal, period)
     active = np.unique(cal.visits.site[in_period])
     active = active[np.isfinite(cal.lat[active]) & np.isfinite(cal.lon[active])]
@@ -98,7 +103,8 @@ def build_city(cal: Calibration, setup: MunicipalitySetup, period: Period, *,
     where = {int(i): k for k, i in enumerate(active)}
     visits: dict[date, list[int]] = {}
     mean_kg = _mean_visit_kg(cal)
-    recorded = 0.0
+    site_kg = np.zeros(len(active))
+    site_visits = np.zeros(len(active))
     for v in np.nonzero(in_period)[0]:
         site = where.get(int(cal.visits.site[v]))
         if site is None:
@@ -106,8 +112,21 @@ def build_city(cal: Calibration, setup: MunicipalitySetup, period: Period, *,
         day = cal.visits.time[v].astype("datetime64[D]").item()
         visits.setdefault(day, []).append(site)
         kg = cal.visit_kg[v]
-        recorded += float(kg if np.isfinite(kg) else mean_kg[cal.visits.site[v]])
-    return HistoryCity(city, active, visits, recorded, 1.0, density)
+        site_kg[site] += float(kg if np.isfinite(kg) else mean_kg[cal.visits.site[v]])
+        site_visits[site] += 1
+    if site_rates == "period":
+        city = with_rates(city, period_rates(city.rates(), site_kg, site_visits, period.days,
+                                             density))
+    return HistoryCity(city, active, visits, float(site_kg.sum()), 1.0, density)
+
+
+def period_rates(calibrated_l: np.ndarray, period_kg: np.ndarray, visits: np.ndarray,
+                 days: int, density: float, prior_visits: float = 1.0) -> np.ndarray:
+    """Each site's rate in the period (l/day): what it gave in the period's visits over the
+    period's days, leaning on its calibrated rate by `prior_visits` visits' weight (a site
+    visited once in the period says little about its own rate)."""
+    in_period = period_kg / density / days
+    return (visits * in_period + prior_visits * calibrated_l) / (visits + prior_visits)
 
 
 def _given_sites(cal: Calibration, setup: MunicipalitySetup,

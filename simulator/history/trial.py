@@ -32,6 +32,7 @@ class HistoryTrialConfig:
     strategies: tuple[str, ...] = HISTORY_STRATEGIES
     seed: int = 1
     scale: bool = True  # deposits scaled so that a replay collects the period's recorded kg
+    site_rates: str = "period"  # each site's rate: its recorded kg in the period, or "calibrated"
     scale_passes: int = 3  # at most this many replays to correct the scale
     scale_tolerance: float = 0.01  # until the replay collects the recorded kg within this
     practice_per_day: int | None = None  # None: the recorded visits per day with visits
@@ -58,7 +59,8 @@ def run_history_trial(cal: Calibration, setup: MunicipalitySetup, cfg: HistoryTr
                       progress: Callable[[str], None] | None = None,
                       matrix_provider=None) -> HistoryTrialResult:
     """Run the trial; `matrix_provider` (tests: a fake) overrides `cfg.osrm_url`."""
-    hc = build_city(cal, setup, cfg.period, name=cfg.name, seed=cfg.seed)
+    hc = build_city(cal, setup, cfg.period, name=cfg.name, seed=cfg.seed,
+                    site_rates=cfg.site_rates)
     if cfg.scale:
         hc = scale_to_recorded(hc, cal, cfg.period, cfg.seed)
     per_day = cfg.practice_per_day or max(1, round(recorded_per_service_day(hc.recorded_visits)))
