@@ -27,6 +27,7 @@ TEXT = {
            "overflows": "overvolle container-dagen", "kg": "kg ingezameld",
            "diesel": "diesel (l)", "co2": "CO2 (kg)", "cost": "kosten (EUR)",
            "vs": "t.o.v. eigen inzameling (replay)", "per_day": "Per dag",
+           "records": "geregistreerd",
            "day_cells": "km / rituren / wagens / geleegde clusters / vulgraad",
            "day": "dag", "chart_km": "Km per dag", "chart_fill": "Vulgraad bij legen",
            "map": "Kaart: clusters en routes op", "assumptions": "Aannames",
@@ -40,7 +41,7 @@ TEXT = {
            "service": "service level", "overflows": "overflow container-days",
            "kg": "kg collected", "diesel": "diesel (l)", "co2": "CO2 (kg)",
            "cost": "cost (EUR)", "vs": "against the city's own collections (replay)",
-           "per_day": "Per day", "day": "day",
+           "per_day": "Per day", "day": "day", "records": "recorded",
            "day_cells": "km / route hours / trucks / clusters emptied / fill",
            "chart_km": "Km per day",
            "chart_fill": "Fill at emptying", "map": "Map: clusters and routes on",
@@ -159,17 +160,17 @@ def _svg_map(res: HistoryTrialResult, name: str, day: int, w: int = 680, h: int 
     city = res.history.city
     pts = [(c.location.lat, c.location.lon) for c in city.containers]
     paths = res.results[name].paths_by_day.get(day, [])
-    every = pts + [p for path in paths for p in path]
-    lat = np.array([p[0] for p in every])
-    lon = np.array([p[1] for p in every])
+    lat = np.array([p[0] for p in pts])  # the map covers the clusters; routes to a depot
+    lon = np.array([p[1] for p in pts])  # or a disposal site further out leave the frame
     sx = np.cos(np.radians(lat.mean()))
-    span = max(float(np.ptp(lat)), float(np.ptp(lon)) * sx) or 1e-3
+    span = max(float(np.ptp(lat)), float(np.ptp(lon)) * sx) * 1.05 or 1e-3
 
     def xy(p):
         return (20 + (p[1] - lon.min()) * sx / span * (w - 40),
                 h - 20 - (p[0] - lat.min()) / span * (h - 40))
 
-    parts = [f'<svg width="{w}" height="{h}" viewBox="0 0 {w} {h}" style="background:#f7f7f7">']
+    parts = [f'<svg width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+             'style="background:#f7f7f7;overflow:hidden">']
     palette = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d"]
     for k, path in enumerate(paths):
         coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in map(xy, path))
@@ -222,7 +223,7 @@ def render_html(res: HistoryTrialResult, cal: Calibration, factors: CostFactors,
     km_chart = _svg_lines({n: r.km_per_day for n, r in res.results.items()})
     map_title = (f"{t['map']} {days[busiest]['date'] if days else ''} "
                  f"({html.escape(t.get(map_name, map_name))})")
-    day_head = f"<tr><th>{t['day']}</th><th>records</th>{head}</tr>"
+    day_head = f"<tr><th>{t['day']}</th><th>{t['records']}</th>{head}</tr>"
     return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
 <title>{html.escape(t['title'])}: {html.escape(res.history.city.name)}</title>
 <style>body{{font-family:sans-serif;max-width:820px;margin:2em auto}}td,th{{padding:2px 8px;
