@@ -1,15 +1,23 @@
 """Schemathesis over the OpenAPI schema, in-process (ASGI), as a planner and as a driver.
 
-Every generated request must answer without a server error, with a documented status code,
-content type and a body that matches the schema. The last test checks enough requests ran
-(at least 2,000 in all). Runs in the normal suite (`-m slow` marks it; CI runs slow tests).
+Positive requests (valid by the schema) must answer without a server error, with a
+documented status code, content type and a body that matches the schema. Negative requests
+(schemathesis breaks the schema on purpose: wrong types, out-of-range values, missing
+fields) must be refused with a 4xx (`negative_data_rejection`) and never a server error.
+The last test checks enough requests ran (at least 2,000 in all, none a server error).
+Runs in the normal suite (`-m slow` marks it; CI runs slow tests). A longer run:
+`WASTEROUTE_FUZZ_EXAMPLES=100 WASTEROUTE_FUZZ_NEGATIVE_EXAMPLES=100 pytest -s
+tests/api/test_fuzz_openapi.py` (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import os
+
 import hypothesis
 import pytest
 import schemathesis
+from schemathesis import GenerationMode
 from schemathesis import checks as st_checks
 
 from domain import GeoPoint, Vehicle
@@ -17,15 +25,30 @@ from storage import fleet
 from tests.api.conftest import make_tenant, make_user
 from tests.api.helpers import new_container, new_device
 
-EXAMPLES_PER_OPERATION = 25
-CHECKS = [
-    st_checks.not_a_server_error,
-    st_checks.status_code_conformance,
-    st_checks.content_type_conformance,
-    st_checks.response_schema_conformance,
-    st_checks.response_headers_conformance,
-]
-SENT: dict[str, int] = {"planner": 0, "driver": 0, "server_errors": 0}
+EXAMPLES_PER_OPERATION = int(os.environ.get("WASTEROUTE_FUZZ_EXAMPLES", "25"))
+NEGATIVE_EXAMPLES_PER_OPERATION = int(os.environ.get("WASTEROUTE_FUZZ_NEGATIVE_EXAMPLES", "10"))
+CHECKS = {
+    GenerationMode.POSITIVE: [
+        st_checks.not_a_server_error,
+        st_checks.status_code_conformance,
+        st_checks.content_type_conformance,
+        st_checks.response_schema_conformance,
+        st_checks.response_headers_conformance,
+    ],
+    GenerationMode.NEGATIVE: [
+        st_checks.not_a_server_error,
+        st_checks.negative_data_rejection,
+        st_checks.content_type_conformance,
+    ],
+}
+SENT: dict[str, int] = {
+    "planner": 0,
+    "driver": 0,
+    "negative": 0,
+    "negative_4xx": 0,
+    "server_errors": 0,
+    "operations_without_invalid_input": 0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -80,14 +103,20 @@ SETTINGS = hypothesis.settings(
 )
 
 
-def _fuzz_as(schema, caller, role: str) -> list[str]:
+def _fuzz_as(
+    schema, caller, role: str, mode: GenerationMode = GenerationMode.POSITIVE
+) -> list[str]:
     """Run every operation's strategy; return one line per failing operation."""
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()
 
-        @SETTINGS
-        @hypothesis.given(case=operation.as_strategy())
+        settings = SETTINGS
+        if mode == GenerationMode.NEGATIVE:
+            settings = hypothesis.settings(SETTINGS, max_examples=NEGATIVE_EXAMPLES_PER_OPERATION)
+
+        @settings
+        @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
         def run(case):
             case.headers = {
                 k: v
@@ -96,13 +125,18 @@ def _fuzz_as(schema, caller, role: str) -> list[str]:
             }
             case.headers["Authorization"] = caller.headers["Authorization"]
             SENT[role] += 1
+            SENT["negative"] += mode == GenerationMode.NEGATIVE
             response = case.call()
             if response.status_code >= 500:
                 SENT["server_errors"] += 1
-            case.validate_response(response, checks=CHECKS)
+            SENT["negative_4xx"] += mode == GenerationMode.NEGATIVE and response.status_code < 500
+            case.validate_response(response, checks=CHECKS[mode])
 
         try:
             run()
+        except hypothesis.errors.Unsatisfiable:
+            # nothing in this operation can be made invalid (no parameters, no body)
+            SENT["operations_without_invalid_input"] += 1
         except Exception as exc:  # collect, so one run reports every failing operation
             failures.append(f"{operation.label}: {str(exc)[:1500]}")
     return failures
@@ -123,7 +157,18 @@ def test_api_conforms_to_its_schema_as_driver(fuzz_schema, fuzz_callers):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("role", ["planner", "driver"])
+def test_invalid_requests_are_refused(fuzz_schema, fuzz_callers, role):
+    """Requests that break the schema: a 4xx each (negative_data_rejection), never a 5xx."""
+    failures = _fuzz_as(fuzz_schema, fuzz_callers[role], role, GenerationMode.NEGATIVE)
+    assert failures == [], "\n\n".join(failures)
+
+
+@pytest.mark.slow
 def test_fuzzing_sent_enough_requests():
-    """At least 2,000 generated requests over both roles, none a server error."""
+    """At least 2,000 generated requests over both roles, none a server error, and no
+    invalid request accepted."""
+    print(f"schemathesis: {SENT}")
     assert SENT["planner"] + SENT["driver"] >= 2000, SENT
+    assert SENT["negative"] >= 500, SENT
     assert SENT["server_errors"] == 0
