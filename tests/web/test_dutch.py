@@ -10,7 +10,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.web.pages import clickable, english_left, log_in, visible, wait, wait_markers
-from tests.web.test_plan_and_drive import TOMORROW, make_and_publish, published_routes
+from tests.web.test_plan_and_drive import PLAN_DAY, make_and_publish, published_routes
 
 DEAD_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"
 
@@ -36,9 +36,9 @@ def test_the_dutch_pages_have_no_english_left(server_url, plan_worker, seed, bro
     _no_english(b, "map and container card")
 
     make_and_publish(b)
-    tomorrow = date.fromisoformat(TOMORROW)
+    day = date.fromisoformat(PLAN_DAY)
     assert b.find_element(By.ID, "plan-date-text").get_attribute("value") == (
-        tomorrow.strftime("%d-%m-%Y"))
+        day.strftime("%d-%m-%Y"))
     _no_english(b, "plan")
     shot(b, "plan")
 
@@ -55,14 +55,14 @@ def test_the_dutch_pages_have_no_english_left(server_url, plan_worker, seed, bro
     clickable(b, "button[data-tab=plan]").click()
     field = b.find_element(By.ID, "plan-date-text")
     field.clear()
-    later = tomorrow + timedelta(days=2)
+    later = day + timedelta(days=2)
     field.send_keys(later.strftime("%d-%m-%Y") + "\t")
     wait(b).until(lambda d: d.execute_script(
         "return document.querySelector('#plan-date').value") == later.isoformat())
 
     route = published_routes(server_url, town.planner)[0]
     tablet = browser_factory(lang="nl-NL")
-    log_in(tablet, f"{server_url}/ui/driver/?tiles=none&date={TOMORROW}",
+    log_in(tablet, f"{server_url}/ui/driver/?tiles=none&date={PLAN_DAY}",
            town.drivers[route["vehicle_id"]])
     visible(tablet, "#next-stop")
     _no_english(tablet, "driver")

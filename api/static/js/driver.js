@@ -204,6 +204,7 @@ function declutter() {
     const p = map.latLngToLayerPoint([s.lat, s.lon]);
     const owner = shown.find((o) => Math.abs(o.p.x - p.x) < LABEL_PX && Math.abs(o.p.y - p.y) < LABEL_PX);
     el.classList.toggle("stop-dot", Boolean(owner));
+    s.marker.setZIndexOffset(owner ? -1000 : s === next ? 2000 : 1000);  // dots under labels
     if (owner) owner.seqs.push(s.seq);
     else shown.push({ s, p, seqs: [s.seq], el });
   }

@@ -87,11 +87,12 @@ export function streetSketches(points) {
   return out.sort((a, b) => b.n - a.n);
 }
 
-/** Named places: containers sharing one address (not a street's), labelled at their middle. */
-function places(points) {
+/** Named places: containers sharing one address (not on a street drawn), labelled at their
+ * middle. */
+export function places(points, streets = new Set()) {
   const byAddress = new Map();
   for (const p of points) {
-    if (!p.address || streetOf(p.address)) continue;
+    if (!p.address || streets.has(streetOf(p.address))) continue;
     (byAddress.get(p.address) || byAddress.set(p.address, []).get(p.address)).push(p);
   }
   return [...byAddress].filter(([, pts]) => pts.length > 1).map(([name, pts]) => ({
@@ -146,7 +147,8 @@ export class OfflineBase {
     }).addTo(this.group);
     this.drawGrid(hull);
     let labels = 0;
-    for (const s of streetSketches(this.points)) {
+    const sketches = streetSketches(this.points);
+    for (const s of sketches) {
       for (const line of s.lines) {
         const ll = line.map((p) => [p.lat, p.lon]);
         L.polyline(ll, { pane: PANE, interactive: false, color: "#d8d2c2", weight: 9, className: "base-street-casing" }).addTo(this.group);
@@ -154,7 +156,7 @@ export class OfflineBase {
       }
       if (labels++ < MAX_LABELS) label(s.name, s.at, "street-name").addTo(this.group);
     }
-    for (const p of places(this.points)) {
+    for (const p of places(this.points, new Set(sketches.map((s) => s.name)))) {
       if (labels++ >= MAX_LABELS) break;
       label(p.name, p.at, "place-name").addTo(this.group);
     }
