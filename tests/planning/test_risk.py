@@ -3,6 +3,7 @@ predicted probability of p followed by an overflow about a share p of the time?"
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -73,6 +74,12 @@ def simulate(n: int, seed: int, horizons_s: tuple[float, ...], cv: float = 0.3) 
     return Truth(histories, full_by, containers)
 
 
+@functools.cache
+def _shared_truth(horizon_s: float) -> Truth:
+    """The 1,500 containers both calibration tests use (simulated once)."""
+    return simulate(1500, 7, (horizon_s,))
+
+
 def reliability(truth: Truth, horizon_s: float, backtest: bool = True,
                 edges=(0, .003, .01, .03, .1, .3, .5, .7, .9, 1.0001)):
     """Per bin of predicted probability: (count, mean predicted, observed frequency)."""
@@ -98,7 +105,7 @@ def test_predicted_overflow_probabilities_match_the_observed_frequency():
     for the normal and Wilson-Hilferty approximations, of the
     mean prediction."""
     horizon = DAY_S + 9.5 * 3600
-    table = reliability(simulate(1500, 7, (horizon,)), horizon)
+    table = reliability(_shared_truth(horizon), horizon)
     assert sum(n for n, _, _ in table) == 1500
     assert len(table) >= 5  # the probabilities spread over the range
     for n, predicted, observed in table:
@@ -113,7 +120,7 @@ def test_the_uncertain_containers_overflow_as_often_as_predicted():
     backtest of past forecasts, the 70-99.7% band is off by 3.0 standard errors (62.8
     predicted, 55 observed)."""
     horizon = DAY_S + 9.5 * 3600
-    truth = simulate(1500, 7, (horizon,))
+    truth = _shared_truth(horizon)
     at = T0 + HISTORY_DAYS * DAY_S + 6 * 3600
     forecasts = forecast_fleet(truth.containers, truth.histories, at, "UTC")
     unc = learn_uncertainties(forecasts, truth.histories,
