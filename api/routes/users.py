@@ -14,7 +14,7 @@ import psycopg
 from fastapi import APIRouter, Request, Response, status
 
 from api.deps import Conn, Principal, UserAdmin, forget_api_key, forget_user
-from api.errors import ConflictError, InvalidInput
+from api.errors import InvalidInput, NotAvailable
 from api.models.auth import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -53,7 +53,7 @@ def _tenant(me: Principal) -> str:
 def add_user(conn: psycopg.Connection, tenant_id: str, body) -> dict:
     _check_vehicle(conn, tenant_id, body.role, body.vehicle_id)
     if users_store.find_login(conn, body.username) is not None:
-        raise ConflictError(f"username {body.username!r} is taken")
+        raise NotAvailable("username")  # the same answer for any tenant's (docs/security.md)
     return users_store.create_user(
         conn,
         tenant_id=tenant_id,
@@ -69,7 +69,7 @@ def add_user(conn: psycopg.Connection, tenant_id: str, body) -> dict:
     "/users",
     status_code=status.HTTP_201_CREATED,
     response_model=UserPublic,
-    responses=error_responses(409),
+    responses=error_responses(422),
 )
 def create_user(body: UserCreate, conn: Conn, me: UserAdmin) -> dict:
     """Add a planner or a driver (with the vehicle they drive) to your tenant."""
