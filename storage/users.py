@@ -78,6 +78,13 @@ def find_login(conn: DictConn, username: str) -> dict[str, Any] | None:
     ).fetchone()
 
 
+def find_user_by_username(conn: DictConn, username: str) -> dict[str, Any] | None:
+    """The user with this username (any tenant, active or not)."""
+    return conn.execute(
+        f"SELECT {_COLUMNS} FROM users WHERE lower(username) = lower(%s)", (username,)
+    ).fetchone()
+
+
 def get_user(conn: DictConn, tenant_id: str | None, user_id: int) -> dict[str, Any]:
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM users WHERE id = %s AND tenant_id IS NOT DISTINCT FROM %s",

@@ -1,4 +1,7 @@
-"""`wasteroute users add|list`: people who log in to the API (operators, planners, drivers)."""
+"""`wasteroute users add|list|set|delete`: people who log in to the API (operators, planners,
+drivers). `set` and `delete` end the user's tokens at once (the database bumps its token
+version; every API process hears of it): the way to revoke an operator, whom the tenant-scoped
+HTTP API cannot reach."""
 
 from __future__ import annotations
 
@@ -32,6 +35,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ls.add_argument("--tenant", help="omit for operators")
     ls.add_argument("--database-url", help="defaults to $DATABASE_URL")
     ls.set_defaults(func=run_list)
+    st = sub.add_parser("set", help="change a user: deactivate, activate, new password")
+    st.add_argument("--username", required=True)
+    state = st.add_mutually_exclusive_group()
+    state.add_argument("--deactivate", action="store_true", help="refuse its logins and tokens")
+    state.add_argument("--activate", action="store_true")
+    st.add_argument("--password-env", metavar="VAR", help="new password from this variable")
+    st.add_argument("--database-url", help="defaults to $DATABASE_URL")
+    st.set_defaults(func=run_set)
+    rm = sub.add_parser("delete", help="delete a user (its tokens and API keys stop working)")
+    rm.add_argument("--username", required=True)
+    rm.add_argument("--database-url", help="defaults to $DATABASE_URL")
+    rm.set_defaults(func=run_delete)
 
 
 def _password(args: argparse.Namespace) -> tuple[str, bool]:
@@ -117,4 +132,58 @@ def run_list(args: argparse.Namespace) -> int:
             f"{u['id']:6d}  {u['role']:8s}  {u['username']:30s}  vehicle={u['vehicle_id'] or '-'}"
             f"  {'active' if u['active'] else 'inactive'}"
         )
+    return 0
+
+
+def _existing(conn, username: str) -> dict:
+    from storage import users as users_store
+
+    user = users_store.find_user_by_username(conn, username)
+    if user is None:
+        raise UserError(f"no user {username!r} (see `wasteroute users list`)")
+    return user
+
+
+def run_set(args: argparse.Namespace) -> int:
+    from api.security import hash_password
+    from cli.commands.db import database_url_from
+    from storage import DatabaseUnavailable, connect
+    from storage import users as users_store
+
+    changes: dict[str, object] = {}
+    if args.deactivate or args.activate:
+        changes["active"] = bool(args.activate)
+    if args.password_env:
+        password, _ = _password(args)
+        if len(password) < 8:
+            raise UserError("the password needs at least 8 characters")
+        changes["password_hash"] = hash_password(password)
+    if not changes:
+        raise UserError("nothing to change: give --deactivate, --activate or --password-env")
+    try:
+        with connect(database_url_from(args), autocommit=True) as conn:
+            user = _existing(conn, args.username)
+            users_store.update_user(conn, user["tenant_id"], user["id"], changes)
+    except DatabaseUnavailable as exc:
+        raise UserError(str(exc)) from None
+    done = ", ".join(
+        ("active" if changes["active"] else "deactivated") if k == "active" else "new password"
+        for k in changes
+    )
+    print(f"{args.username}: {done}; its tokens no longer work")
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    from cli.commands.db import database_url_from
+    from storage import DatabaseUnavailable, connect
+    from storage import users as users_store
+
+    try:
+        with connect(database_url_from(args), autocommit=True) as conn:
+            user = _existing(conn, args.username)
+            users_store.delete_user(conn, user["tenant_id"], user["id"])
+    except DatabaseUnavailable as exc:
+        raise UserError(str(exc)) from None
+    print(f"deleted {user['role']} {args.username}; its tokens and API keys no longer work")
     return 0

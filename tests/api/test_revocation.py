@@ -214,3 +214,34 @@ def test_a_change_while_the_watch_is_disconnected_is_not_missed(client, db, plan
         fast = _route(client, other.headers)[1]
         time.sleep(0.05)
     assert fast == 1
+
+
+def _until_401(client, headers: dict, within_s: float) -> int:
+    deadline, status = time.monotonic() + within_s, 200
+    while status == 200 and time.monotonic() < deadline:
+        status = client.get("/v1/tenants", headers=headers).status_code
+    return status
+
+
+def test_the_cli_revokes_an_operator(client, db, database_url, monkeypatch, capsys):
+    """`wasteroute users set --deactivate` and `users delete` (the way to reach an operator,
+    which no tenant's planner can): its token stops working within a second."""
+    from cli.main import main
+    from tests.api.conftest import make_user as make
+
+    operator = make(client, db, None, "operator")
+    assert client.get("/v1/tenants", headers=operator.headers).status_code == 200
+    args = ["--username", operator.username, "--database-url", database_url]
+    assert main(["users", "set", "--deactivate", *args]) == 0
+    assert _until_401(client, operator.headers, 1.0) == 401
+    assert main(["users", "set", "--activate", *args]) == 0
+    fresh = login(client, operator.username)
+    monkeypatch.setenv("NEW_PW", "another long passphrase")
+    assert main(["users", "set", "--password-env", "NEW_PW", *args]) == 0
+    assert _until_401(client, fresh, 1.0) == 401
+    newest = login(client, operator.username, "another long passphrase")
+    assert main(["users", "delete", *args]) == 0
+    assert _until_401(client, newest, 1.0) == 401
+    assert "no longer work" in capsys.readouterr().out
+    assert main(["users", "delete", *args]) == 2  # gone: a one-line error, exit code 2
+    assert "no user" in capsys.readouterr().err
