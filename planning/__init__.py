@@ -7,9 +7,15 @@ Public API:
   `Forecast.fill_at(t_s)`, `Forecast.full_at()` (uCIFI forecastFullDate),
   `Forecast.average_filling_speed` (uCIFI averageFillingSpeed, fraction per day),
   `Forecast.health` ("stale", "stuck", "low-battery", "no-readings"), `Forecast.method`.
-- Selection (planning.selection): `SelectionPolicy`, `Alarms`, `Decision`,
-  `select_containers(forecasts, plan_date, tz, policy, service_time=, alarms=)`,
-  `next_collection_day`.
+- Selection (planning.selection): `SelectionPolicy` (rule "risk", the default, or "level"),
+  `Alarms`, `Decision`, `select_containers(forecasts, plan_date, tz, policy, service_time=,
+  alarms=, uncertainties=, locations=, groups=, chances=)`, `next_collection_day`,
+  `coming_collection_days`.
+- Overflow risk (planning.risk): `learn_uncertainties(forecasts, histories, fractions, past=)`,
+  `past_forecasts`, `overflow_probability(forecast, uncertainty, t_s)`, `Uncertainty`,
+  `RiskConfig`, `prior_uncertainty`; the day profile: `planning.forecast.learn_day_profile`.
+- The risk rule over the coming chances (planning.horizon): `Chance`, `Outlook`, `outlooks`,
+  `visit_costs`, `insertion_costs_m`, `prize_of`.
 - Area days (planning.areas): `container_area_days(containers, visits_per_week, weekdays)`,
   `area_weekdays`, `weekday_pattern`, `group_areas`, `promote_area_day`; `select_containers`
   takes the mapping as `area_days=`.
