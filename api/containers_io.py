@@ -85,7 +85,7 @@ def parse_csv(text: str, max_rows: int) -> list[dict[str, Any]]:
     missing = {"external_id", "lat", "lon", "fraction", "volume_l"} - columns
     if missing:
         raise InvalidInput(f"CSV header lacks column(s): {', '.join(sorted(missing))}")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number, raw in _csv_rows(reader):
         if len(rows) >= max_rows:
             raise InvalidInput(f"too many rows: at most {max_rows} per import")

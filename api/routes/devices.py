@@ -4,6 +4,8 @@ and ACL files (api.broker_files: accounts in namespaces of their own)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 from fastapi import APIRouter, Response, status
 
@@ -14,7 +16,7 @@ from api.broker_files import (
     integration_topics,
     integration_username,
 )
-from api.deps import Conn, Member, Operator, Planner
+from api.deps import Conn, Member, Operator, Planner, Principal
 from api.errors import InvalidInput, NotAvailable
 from api.models.common import AUTHED, Limit, Offset
 from api.models.devices import (
@@ -34,6 +36,11 @@ from storage.errors import NotFound
 from storage.ingest_applications import tenant_applications
 
 router = APIRouter(tags=["devices"], responses=AUTHED)
+
+
+def _tenant(me: Principal) -> str:
+    assert me.tenant_id is not None  # planners and drivers always belong to a tenant
+    return me.tenant_id
 
 
 def _check_container(conn: psycopg.Connection, tenant_id: str, container_id: int | None) -> None:
@@ -64,7 +71,7 @@ def register_device(body: DeviceCreate, conn: Conn, me: Planner) -> dict:
     """Register a sensor on a container. The answer holds its broker password, shown once.
     Device ids and DevEUIs are unique across the deployment: a taken one answers 422
     `not_available`, the same whether it is taken in your tenant or another."""
-    _check_container(conn, me.tenant_id, body.container_id)
+    _check_container(conn, _tenant(me), body.container_id)
     dev_eui = body.dev_eui.lower() if body.dev_eui else None
     if store.device_ids_taken(conn, body.device_id, None):
         raise NotAvailable("device_id")
@@ -73,15 +80,15 @@ def register_device(body: DeviceCreate, conn: Conn, me: Planner) -> dict:
     password = new_device_password()
     row = store.create_device(
         conn,
-        me.tenant_id,
+        _tenant(me),
         device_id=body.device_id,
         container_id=body.container_id,
         dev_eui=dev_eui,
         model=body.model,
-        broker_username=device_username(me.tenant_id, body.device_id),
+        broker_username=device_username(_tenant(me), body.device_id),
         password_hash=mosquitto_hash(password),
     )
-    return {**row, "credentials": _credentials(me.tenant_id, body.device_id, password)}
+    return {**row, "credentials": _credentials(_tenant(me), body.device_id, password)}
 
 
 @router.get("/devices", response_model=DevicesPublic)
@@ -89,14 +96,14 @@ def list_devices(
     conn: Conn, me: Member, container_id: int | None = None, limit: Limit = 100, offset: Offset = 0
 ) -> dict:
     rows, count = store.list_devices(
-        conn, me.tenant_id, container_id=container_id, limit=limit, offset=offset
+        conn, _tenant(me), container_id=container_id, limit=limit, offset=offset
     )
     return {"data": rows, "count": count}
 
 
 @router.get("/devices/{device_id}", response_model=DevicePublic)
 def get_device(device_id: DeviceId, conn: Conn, me: Member) -> dict:
-    return store.get_device(conn, me.tenant_id, device_id)
+    return store.get_device(conn, _tenant(me), device_id)
 
 
 @router.patch("/devices/{device_id}", response_model=DevicePublic)
@@ -106,14 +113,14 @@ def update_device(device_id: DeviceId, body: DeviceUpdate, conn: Conn, me: Plann
     for key in ("container_id", "active"):
         if key in changes and changes[key] is None:
             raise InvalidInput(f"{key}: may not be null")
-    store.get_device(conn, me.tenant_id, device_id)
-    _check_container(conn, me.tenant_id, changes.get("container_id"))
+    store.get_device(conn, _tenant(me), device_id)
+    _check_container(conn, _tenant(me), changes.get("container_id"))
     if changes.get("dev_eui"):
         changes["dev_eui"] = changes["dev_eui"].lower()
-        current = store.get_device(conn, me.tenant_id, device_id)["dev_eui"]
+        current = store.get_device(conn, _tenant(me), device_id)["dev_eui"]
         if changes["dev_eui"] != current and store.device_ids_taken(conn, None, changes["dev_eui"]):
             raise NotAvailable("dev_eui")
-    return store.update_device(conn, me.tenant_id, device_id, changes)
+    return store.update_device(conn, _tenant(me), device_id, changes)
 
 
 @router.post("/devices/{device_id}/credentials", response_model=DeviceCredentials)
@@ -123,21 +130,23 @@ def rotate_credentials(device_id: DeviceId, conn: Conn, me: Planner) -> dict:
     password = new_device_password()
     store.set_device_password(
         conn,
-        me.tenant_id,
+        _tenant(me),
         device_id,
-        device_username(me.tenant_id, device_id),
+        device_username(_tenant(me), device_id),
         mosquitto_hash(password),
     )
-    return _credentials(me.tenant_id, device_id, password)
+    return _credentials(_tenant(me), device_id, password)
 
 
 @router.delete("/devices/{device_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_device(device_id: DeviceId, conn: Conn, me: Planner) -> Response:
-    store.delete_device(conn, me.tenant_id, device_id)
+    store.delete_device(conn, _tenant(me), device_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-TEXT = {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}}
+TEXT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/plain": {"schema": {"type": "string"}}}}
+}
 
 
 #: The ingest's account in the files the API serves; its password is added by
@@ -151,10 +160,10 @@ def rotate_integration_credentials(conn: Conn, me: Planner) -> dict:
     (created on first use), shown once. It may publish only the uplink topics of your
     registered The Things Stack and ChirpStack applications (`wasteroute applications`)."""
     password = new_device_password()
-    store.set_integration_password(conn, me.tenant_id, mosquitto_hash(password))
-    apps = [(a.source_format, a.application) for a in tenant_applications(conn, me.tenant_id)]
+    store.set_integration_password(conn, _tenant(me), mosquitto_hash(password))
+    apps = [(a.source_format, a.application) for a in tenant_applications(conn, _tenant(me))]
     return {
-        "broker_username": integration_username(me.tenant_id),
+        "broker_username": integration_username(_tenant(me)),
         "broker_password": password,
         "publish_topics": integration_topics(apps),
     }

@@ -93,20 +93,22 @@ def post_stop_events(body: StopEventBatch, conn: Conn, me: Member) -> dict:
     `skipped` events must name a stop of their own vehicle's published route of that day
     (or the day before, for a shift past midnight), else they are `rejected` and change
     nothing."""
+    tenant_id = me.tenant_id
+    assert tenant_id is not None  # drivers and planners always belong to a tenant
     events = [
         {**item.model_dump(), "user_id": me.user_id, "vehicle_id": me.vehicle_id}
         for item in body.events
     ]
     stops, containers, sites = store.resolve_references(
         conn,
-        me.tenant_id,
+        tenant_id,
         _ids(events, "stop_id"),
         _ids(events, "container_id"),
         _ids(events, "disposal_site_id"),
     )
     reasons = [_reject_reason(me, e, stops, containers, sites) for e in events]
     accepted = [e for e, reason in zip(events, reasons, strict=True) if reason is None]
-    stored = iter(store.record_stop_events(conn, me.tenant_id, accepted))
+    stored = iter(store.record_stop_events(conn, tenant_id, accepted))
     results, counts = [], {"created": 0, "duplicate": 0, "rejected": 0}
     for event, reason in zip(events, reasons, strict=True):
         if reason is None:
@@ -140,6 +142,7 @@ def list_stop_events(
     """Reported events, newest first. Drivers see only their own vehicle's."""
     if me.role == "driver":
         vehicle_id = me.vehicle_id or -1
+    assert me.tenant_id is not None  # drivers and planners always belong to a tenant
     rows, count = store.list_stop_events(
         conn,
         me.tenant_id,
