@@ -42,8 +42,16 @@ def _database_message(exc: Exception) -> str:
     where = found.group(1) if found else "the database"
     if "password authentication failed" in text:
         return f"cannot connect to {where}: wrong user or password in DATABASE_URL"
-    why = "connection refused" if "refused" in text else "not reachable"
-    return f"cannot connect to {where} ({why}): {HOW_TO_START}"
+    if "refused" in text:
+        return f"cannot connect to {where} (connection refused): {HOW_TO_START}"
+    detail = text.split(": ", 1)[-1].split(f"; {HOW_TO_START}")[0]  # psycopg's own reason
+    return f"cannot connect to {where}: {detail}; check DATABASE_URL, or {HOW_TO_START}"
+
+
+def _bad_address(text: str) -> bool:
+    """psycopg's words for a DATABASE_URL it cannot parse."""
+    return any(w in text for w in ("connection info string", "invalid URI",
+                                   "invalid connection option"))
 
 
 def user_message(exc: BaseException) -> str | None:
@@ -65,6 +73,9 @@ def user_message(exc: BaseException) -> str | None:
         return f"the database has no wasteroute schema{what}: {NO_SCHEMA}"
     if isinstance(exc, psycopg.errors.UndefinedColumn):
         return one_line(f"the database schema is out of date ({exc}): run `wasteroute db migrate`")
+    if isinstance(exc, psycopg.ProgrammingError) and _bad_address(str(exc)):
+        return one_line(f"DATABASE_URL (or --database-url) is not a database address: {exc}; "
+                        "write it as postgresql://USER[:PASSWORD]@HOST:PORT/DATABASE")
     if isinstance(exc, psycopg.OperationalError):
         return one_line(f"the database connection failed: {str(exc).splitlines()[0]}; try again, "
                         "and check the database with `wasteroute db status`")

@@ -214,3 +214,9 @@ def test_a_command_that_wraps_the_database_error_still_says_it_in_one_line(
     monkeypatch.setenv("API_JWT_SECRET", "x" * 48)
     line = _error_line(capsys, ["api"], {"DATABASE_URL": missing_db_url}, monkeypatch)
     assert "does not exist" in line and "wasteroute db migrate" in line
+
+
+@pytest.mark.parametrize("url", ["foo", "postgresql://postgres@127.0.0.1:5433/x?nosuchopt=1"])
+def test_a_database_url_that_is_not_one_says_how_to_write_it(url, capsys, monkeypatch):
+    line = _error_line(capsys, ["tenants", "list"], {"DATABASE_URL": url}, monkeypatch)
+    assert "is not a database address" in line and "postgresql://USER" in line
