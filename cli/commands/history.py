@@ -25,6 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="directory with depots, disposal_sites, fleet [, containers, "
                           "calendar.json]")
     imp.add_argument("--weighings", type=Path, required=True, help="emptying records (CSV)")
+    imp.add_argument("--readings", type=Path,
+                     help="fill readings (time,site,fill_percent or the Enevo export), for the "
+                          "density")
     imp.add_argument("--out", type=Path, required=True, help="the workspace to create")
     imp.add_argument("--replace", action="store_true", help="overwrite an existing workspace")
     imp.set_defaults(func=run_import)
@@ -67,7 +70,8 @@ def run_import(args: argparse.Namespace) -> int:
     from simulator.history.workspace import import_history
 
     try:
-        ws = import_history(args.setup, args.weighings, args.out, replace=args.replace)
+        ws = import_history(args.setup, args.weighings, args.out, replace=args.replace,
+                            readings_file=args.readings)
     except SimulatorError as exc:
         raise _fail(exc) from exc
     m = ws.manifest
@@ -84,7 +88,7 @@ def _calibrate(workspace: Path):
 
     ws = open_workspace(workspace)
     t0 = time.perf_counter()
-    cal = calibrate(ws.weighings)
+    cal = calibrate(ws.weighings, readings=ws.readings)
     cal.report["calibrate_s"] = round(time.perf_counter() - t0, 2)
     text = calibration_text(cal)
     (workspace / "calibration.txt").write_text(text + "\n", encoding="utf-8")

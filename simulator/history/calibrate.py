@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulator.deposits import share_before
+from simulator.history.readings import FillReadings
 from simulator.history.visits import Visits, group_visits
 from simulator.history.weighings import Weighings
 
@@ -45,6 +46,9 @@ class CalibrationSettings:
     min_intervals: int = 3
     container_volume_l: float = 5000.0
     full_quantile: float = 0.95
+    reading_window_h: float = 2.0  # a fill reading this close before a visit describes it
+    min_reading_fill: float = 0.5  # and is used for the density when at least this full
+    min_density_pairs: int = 20  # else the density comes from the heaviest weighings
     max_visit_over_full: float = 1.5  # heavier visits (× full × containers) are dropped
 
 
@@ -110,7 +114,9 @@ def _normalised(x: np.ndarray, floor: float = 0.2) -> np.ndarray:
     return x / x.mean()
 
 
-def calibrate(w: Weighings, s: CalibrationSettings | None = None) -> Calibration:
+def calibrate(w: Weighings, s: CalibrationSettings | None = None,
+              readings: FillReadings | None = None) -> Calibration:
+    """Calibrate from the weighings (and fill readings, for the density, where given)."""
     s = s or CalibrationSettings()
     v = group_visits(w, s.visit_gap_min, s.max_single_kg, s.max_whole_kg, s.merge_radius_m)
     n_sites = len(v.site_ids)
@@ -172,6 +178,15 @@ def calibrate(w: Weighings, s: CalibrationSettings | None = None) -> Calibration
                            minlength=12) / np.maximum(1, np.bincount(month, minlength=12))
     month_factor = _normalised(np.where(np.bincount(month, minlength=12) > 0, by_month, np.nan))
     density = full_kg / s.container_volume_l
+    density_from = (f"the {s.full_quantile:.0%} quantile of single weighings over a "
+                    f"{s.container_volume_l:g} l container")
+    if readings is not None:
+        measured = _density_from_readings(v, kg, containers, readings, s)
+        if measured.size >= s.min_density_pairs:
+            density = float(np.median(measured))
+            density_from = (f"the median kg per litre of {measured.size:,} visits with a fill "
+                            f"reading of at least {s.min_reading_fill:.0%} in the "
+                            f"{s.reading_window_h:g} h before")
     missing_days = [str(np.datetime64(int(d), "D")) for d in missing]
     report = {
         "rows": len(w), "layout": w.layout, "file": str(w.path),
@@ -187,7 +202,7 @@ def calibrate(w: Weighings, s: CalibrationSettings | None = None) -> Calibration
         "days_without_data": missing_days,
         "containers_per_site": {str(int(c)): int(np.count_nonzero(containers == c))
                                 for c in np.unique(containers)},
-        "density_kg_per_l": round(density, 4),
+        "density_kg_per_l": round(density, 4), "density_from": density_from,
         "weekday_factor": [round(float(x), 3) for x in weekday],
         "month_factor": [round(float(x), 3) for x in month_factor],
         "rate_kg_per_day_median": round(float(np.median(rate)), 1) if n_sites else 0.0,
@@ -196,3 +211,24 @@ def calibrate(w: Weighings, s: CalibrationSettings | None = None) -> Calibration
     return Calibration(v.site_ids, v.site_lat, v.site_lon, containers, rate, estimated, weekday,
                        month_factor, density, s.container_volume_l, v, kg, missing_days,
                        report)
+
+
+def _density_from_readings(v: Visits, kg: np.ndarray, containers: np.ndarray,
+                           r: FillReadings, s: CalibrationSettings) -> np.ndarray:
+    """kg per litre of each visit with a fill reading of its site shortly before it."""
+    index = {str(k): i for i, k in enumerate(v.site_ids)}
+    index.update({alias: index[root] for alias, root in v.aliases.items() if root in index})
+    site = np.array([index.get(str(x), -1) for x in r.site])
+    ok = site >= 0
+    span = np.int64(10**12)
+    keys = site[ok].astype(np.int64) * span + r.time[ok].astype(np.int64)
+    order = np.argsort(keys)
+    keys, fill = keys[order], r.fill_fraction[ok][order]
+    visit_keys = v.site.astype(np.int64) * span + v.time.astype(np.int64)
+    at = np.searchsorted(keys, visit_keys, side="right") - 1
+    found = at >= 0
+    gap = visit_keys - keys[np.maximum(at, 0)]
+    usable = (found & (gap >= 0) & (gap <= s.reading_window_h * 3600)
+              & (fill[np.maximum(at, 0)] >= s.min_reading_fill) & np.isfinite(kg))
+    litres = fill[at[usable]] * containers[v.site[usable]] * s.container_volume_l
+    return kg[usable] / litres

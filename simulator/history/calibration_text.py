@@ -26,8 +26,7 @@ def calibration_text(cal: Calibration) -> str:
         f"  sites with an estimated rate (recorded too rarely): {r['sites_estimated']:,}",
         "  containers per site: " + ", ".join(f"{k}: {v:,}" for k, v in
                                                r["containers_per_site"].items()),
-        f"  density: {r['density_kg_per_l']:.3f} kg/l ({r['settings']['full_quantile']:.0%} "
-        f"quantile of single weighings / {cal.container_volume_l:g} l)",
+        f"  density: {r['density_kg_per_l']:.3f} kg/l (from {r['density_from']})",
         "  weekday factor: " + ", ".join(f"{d} {f:.2f}" for d, f in zip(
             WEEKDAYS, r["weekday_factor"], strict=True)),
         "  month factor: " + ", ".join(f"{f:.2f}" for f in r["month_factor"]),

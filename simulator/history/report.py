@@ -101,8 +101,7 @@ def assumptions(res: HistoryTrialResult, cal: Calibration, factors: CostFactors)
     rep = cal.report
     return {
         "density_kg_per_l": round(cal.density_kg_per_l, 4),
-        "density_from": f"the {rep['settings']['full_quantile']:.0%} quantile of single "
-                        f"weighings over a {cal.container_volume_l:g} l container",
+        "density_from": rep["density_from"],
         "calibration": {k: rep[k] for k in ("rows", "sites", "ids_joined_as_rebuilt",
                                             "visits", "intervals_used", "intervals_dropped",
                                             "rows_dropped", "sites_estimated",

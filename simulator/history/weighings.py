@@ -51,7 +51,7 @@ def _column_values(table: Table, field: str) -> list[str]:
     return [(r.get(field) or "").strip() for r in table.rows]
 
 
-def _floats(table: Table, field: str, values: list[str]) -> np.ndarray:
+def parse_floats(table: Table, field: str, values: list[str]) -> np.ndarray:
     try:
         return np.array(values, dtype=float)
     except ValueError:
@@ -64,7 +64,7 @@ def _floats(table: Table, field: str, values: list[str]) -> np.ndarray:
         raise
 
 
-def _times(table: Table, field: str, values: list[str]) -> np.ndarray:
+def parse_times(table: Table, field: str, values: list[str]) -> np.ndarray:
     cleaned = [v.replace("T", " ").rstrip("Zz").split(".")[0].split("+")[0] for v in values]
     try:
         return np.array([c.replace(" ", "T") for c in cleaned], dtype="datetime64[s]")
@@ -116,29 +116,29 @@ def read_weighings(path: str | Path) -> Weighings:
     layout = detect_layout(table)
     if layout == OURS:
         site_f, time_f, kg_f = _col(table, "site"), _col(table, "time"), _col(table, "kg")
-        times = _times(table, time_f, _column_values(table, time_f))
+        times = parse_times(table, time_f, _column_values(table, time_f))
     elif layout == AMSTERDAM_WEGING:
         site_f, kg_f = _col(table, "clusterId"), _col(table, "nettoGewicht")
         day_f, clock_f = _col(table, "datumWeging"), _col(table, "tijdstipWeging")
         joined = [f"{d} {c}" for d, c in zip(_column_values(table, day_f),
                                              _column_values(table, clock_f), strict=True)]
-        times = _times(table, day_f, joined)
+        times = parse_times(table, day_f, joined)
     else:
         site_f, time_f, kg_f = _col(table, "id"), _col(table, "dateObserved"), _col(table, "weight")
-        times = _times(table, time_f, _column_values(table, time_f))
+        times = parse_times(table, time_f, _column_values(table, time_f))
     sites = np.array(_column_values(table, site_f), dtype=object)
     for k in np.nonzero(sites == "")[0][:1]:
         raise table.error(int(k), site_f, "is empty")
     if layout == SNAP4WASTE:
         sites = np.array([s.rsplit("-", 1)[0] if "-" in s[1:] else s for s in sites],
                          dtype=object)
-    kg = _floats(table, kg_f, _column_values(table, kg_f))
+    kg = parse_floats(table, kg_f, _column_values(table, kg_f))
     lat = np.full(len(kg), np.nan)
     lon = np.full(len(kg), np.nan)
     if layout == OURS and {"lat", "lon"} <= {c.lower() for c in table.columns}:
         lat_f, lon_f = _col(table, "lat"), _col(table, "lon")
-        lat = _floats(table, lat_f, [v or "nan" for v in _column_values(table, lat_f)])
-        lon = _floats(table, lon_f, [v or "nan" for v in _column_values(table, lon_f)])
+        lat = parse_floats(table, lat_f, [v or "nan" for v in _column_values(table, lat_f)])
+        lon = parse_floats(table, lon_f, [v or "nan" for v in _column_values(table, lon_f)])
     else:
         lat, lon = site_positions_from_ids(sites)
     return Weighings(Path(path), layout, sites, times, kg, lat, lon)

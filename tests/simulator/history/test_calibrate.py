@@ -82,3 +82,38 @@ def test_weekday_pattern(generated):
     of 20% and overflowing sites, whose intervals are in the fit, leave about that)."""
     cal, _ = generated
     assert np.abs(cal.weekday_factor - WEEKDAY).max() < 0.1, cal.weekday_factor
+
+
+def test_density_from_fill_readings(tmp_path):
+    """Where fill readings come shortly before the visits, the density is each visit's kg
+    over the litres read: exact on a history where the heaviest weighings are not full."""
+    from simulator.history.readings import read_fill_readings
+
+    text, _ = generate(seed=5)
+    lines = text.splitlines()[1:]
+    readings = ["time,site,fill_percent"]
+    for line in lines:
+        when, site, kg, _, _ = line.split(",")
+        if 0 < float(kg) <= VOLUME_L * DENSITY:
+            t = np.datetime64(when.replace(" ", "T")) - np.timedelta64(20, "m")
+            readings.append(f"{str(t).replace('T', ' ')},{site},"
+                            f"{100 * float(kg) / (VOLUME_L * DENSITY):.3f}")
+    light = "\n".join(["time,site,kg,lat,lon"] + [  # nothing near full: the quantile is low
+        ",".join(p[:2] + [f"{float(p[2]) * 0.5:.1f}"] + p[3:]) for p in
+        (line.split(",") for line in lines)]) + "\n"
+    (tmp_path / "w.csv").write_text(light)
+    (tmp_path / "r.csv").write_text("\n".join(readings) + "\n")
+    w = read_weighings(tmp_path / "w.csv")
+    assert calibrate(w).density_kg_per_l < 0.6 * DENSITY
+    cal = calibrate(w, readings=read_fill_readings(tmp_path / "r.csv"))
+    assert cal.density_kg_per_l == pytest.approx(DENSITY / 2, rel=0.02)
+    assert "fill reading" in cal.report["density_from"]
+
+
+def test_enevo_readings_scale_to_physical_fill():
+    """The Edinburgh Enevo export reads as fill readings, 100% meaning 80% full."""
+    from simulator.history.readings import read_fill_readings
+    from tests.simulator.test_realdata import ENEVO
+
+    r = read_fill_readings(ENEVO)
+    assert len(r.fill_fraction) == 10_000 and r.fill_fraction.max() == pytest.approx(0.8)
