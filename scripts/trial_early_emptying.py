@@ -35,7 +35,8 @@ def category(decision, near: bool) -> str:
 
 
 class DiagnosticTrial(Trial):
-    """Records the forecast strategy's category and true fill of each emptying."""
+    """Records the forecast strategy's category and true fill of each emptying (its day loop
+    is `Trial._run_day`'s, with the records added)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -45,7 +46,7 @@ class DiagnosticTrial(Trial):
         dep = self.deposits.day_l(day)
         jobs = {}
         cats: dict[str, dict[int, str]] = {}
-        if is_service_day(day):
+        if is_service_day(day, self.cal):
             for name, state in states.items():
                 times, rows = history[name]
                 view = self._view(day, state, times, rows, dep)
@@ -58,8 +59,8 @@ class DiagnosticTrial(Trial):
                                                   and req[dd.container_id].prize
                                                   > dd.prize_m)
                         for dd in decisions if dd.container_id in req}
-                jobs[name] = self._submit(pool, choices, d)
-        nxt_closed = not is_service_day(day + timedelta(days=1))
+                jobs[name] = self._submit(pool, choices, d, day)
+        nxt_closed = not is_service_day(day + timedelta(days=1), self.cal)
         for name, state in states.items():
             routes = [f.result() for f in jobs.get(name, [])]
             served = {c: s for r in routes for c, s in r.served.items()}
@@ -73,7 +74,8 @@ class DiagnosticTrial(Trial):
                                           category=cats[name].get(int(i), "?"),
                                           fill=float(fill)))
             state.level_l = level
-            state.result.add_day(d, day, is_service_day(day), routes, fills, overflow)
+            state.result.collected_l += float(fills @ self.volumes[emptied])
+            state.result.add_day(d, day, is_service_day(day, self.cal), routes, fills, overflow)
 
 
 def summarise(rows: list[dict], key: str) -> dict[str, tuple[int, float]]:
