@@ -15,7 +15,8 @@ and seasonal pattern of deposits, and the density of the waste.
 - Weekday pattern: least squares of every interval's kg per site-mean-rate on how much of each
   weekday it spans (the visit days in part, by the hourly profile of deposits,
   `simulator.deposits.share_before`). Season: the mean of each interval's kg over its
-  expected kg, by month.
+  expected kg, by month. Both lean towards 1 with the weight of `pattern_prior` intervals
+  (ridge), so a small district gets a flat pattern rather than a noisy one.
 - Density: the `full_quantile` quantile of single-container weighings, over the container
   volume (the heaviest weighings are of nearly full containers).
 """
@@ -49,6 +50,7 @@ class CalibrationSettings:
     reading_window_h: float = 2.0  # a fill reading this close before a visit describes it
     min_reading_fill: float = 0.5  # and is used for the density when at least this full
     min_density_pairs: int = 20  # else the density comes from the heaviest weighings
+    pattern_prior: float = 100.0  # weekday and month factors lean to 1 by this many intervals
     max_visit_over_full: float = 1.5  # heavier visits (× full × containers) are dropped
 
 
@@ -171,12 +173,14 @@ def calibrate(w: Weighings, s: CalibrationSettings | None = None,
     before = share_before(t % _DAY_S)  # of the visit day's deposits, made before the visit
     counts[np.arange(len(d0)), (d0 + _EPOCH_WEEKDAY) % 7] += 1.0 - before[:-1][use]
     counts[np.arange(len(d1)), (d1 + _EPOCH_WEEKDAY) % 7] += before[1:][use]
-    weekday = _normalised(np.linalg.lstsq(counts, ratio, rcond=None)[0]) if len(ratio) > 7 \
-        else np.ones(7)
+    # both patterns lean towards 1 with the weight of `pattern_prior` intervals: a district
+    # with few records gets a flat pattern rather than a noisy one
+    k = s.pattern_prior
+    weekday = _normalised(np.linalg.solve(counts.T @ counts + k * np.eye(7),
+                                          counts.T @ ratio + k))
     month = (v.time[:-1][use].astype("datetime64[M]").astype(int) % 12)
-    by_month = np.bincount(month, weights=later_kg[use] / np.maximum(expected, 1e-9),
-                           minlength=12) / np.maximum(1, np.bincount(month, minlength=12))
-    month_factor = _normalised(np.where(np.bincount(month, minlength=12) > 0, by_month, np.nan))
+    month_factor = _normalised((np.bincount(month, weights=later_kg[use] / np.maximum(
+        expected, 1e-9), minlength=12) + k) / (np.bincount(month, minlength=12) + k))
     density = full_kg / s.container_volume_l
     density_from = (f"the {s.full_quantile:.0%} quantile of single weighings over a "
                     f"{s.container_volume_l:g} l container")
