@@ -181,6 +181,19 @@ def _svg_map(res: HistoryTrialResult, name: str, day: int, w: int = 680, h: int 
     return "".join(parts) + "</svg>"
 
 
+def _html_list(items: dict) -> str:
+    """Nested lists of the assumptions (dicts become sub-lists, lists comma-separated)."""
+    def value(v) -> str:
+        if isinstance(v, dict):
+            return _html_list(v)
+        if isinstance(v, (list, tuple)):
+            return html.escape(", ".join(str(x) for x in v) or "-")
+        return html.escape(str(v))
+
+    return "<ul>" + "".join(f"<li><b>{html.escape(str(k))}</b>: {value(v)}</li>"
+                            for k, v in items.items()) + "</ul>"
+
+
 def render_html(res: HistoryTrialResult, cal: Calibration, factors: CostFactors,
                 lang: str = "nl") -> str:
     t = TEXT[lang]
@@ -217,8 +230,7 @@ def render_html(res: HistoryTrialResult, cal: Calibration, factors: CostFactors,
     legend = " ".join(f"<span style='color:{COLOURS.get(n, '#000')}'>&#9632; "
                       f"{html.escape(t.get(n, n))}</span>" for n in names)
     a = assumptions(res, cal, factors)
-    facts = "".join(f"<li><b>{html.escape(str(k))}</b>: {html.escape(str(v))}</li>"
-                    for k, v in a.items())
+    facts = _html_list(a)
     km_chart = _svg_lines({n: r.km_per_day for n, r in res.results.items()})
     map_title = (f"{t['map']} {days[busiest]['date'] if days else ''} "
                  f"({html.escape(t.get(map_name, map_name))})")
@@ -237,4 +249,4 @@ text-align:right}}td:first-child{{text-align:left}}</style></head><body>
 {_svg_map(res, map_name, busiest)}
 <h2>{t['per_day']}</h2><p>{t['day_cells']}</p><table>{day_head}
 {day_rows}</table>
-<h2>{t['assumptions']}</h2><ul>{facts}</ul></body></html>"""
+<h2>{t['assumptions']}</h2>{facts}</body></html>"""
