@@ -110,6 +110,9 @@ def assumptions(res: HistoryTrialResult, cal: Calibration, factors: CostFactors)
         "distances": res.distances,
         "scaled": res.config.scale, "scale": round(res.history.scale, 4),
         "recorded_kg": round(res.history.recorded_kg),
+        "replay_collected_over_recorded": round(
+            res.results["replay"].collected_l * res.history.density_kg_per_l
+            / max(1e-9, res.history.recorded_kg), 4) if "replay" in res.results else None,
         "practice_per_day": res.practice_per_day,
         "period": {"start": str(res.config.period.start), "days": res.config.period.days},
         "seed": res.config.seed, "sites": len(res.history.city.containers),

@@ -21,8 +21,6 @@ from simulator.trial.replay import ReplayStrategy, recorded_per_service_day
 from simulator.trial.routing import use_matrix_provider
 
 HISTORY_STRATEGIES = ("replay", "practice", "fixed", "forecast")
-#: The scaling replays search routes less (what they collect barely depends on the routes).
-SCALING_SOLUTIONS_PER_100, SCALING_MAX_SOLUTIONS = 10.0, 20
 STRAIGHT_LINES = "straight lines × 1.35 at 25 km/h (no road network given)"
 
 
@@ -83,10 +81,9 @@ def run_history_trial(cal: Calibration, setup: MunicipalitySetup, cfg: HistoryTr
         for _ in range(cfg.scale_passes if cfg.scale else 0):
             # deposits scaled, then corrected by what a replay really collects: the warm-up
             # (the fixed schedule, which depends on the rates) sets the levels at the start
-            quick = replace(trial_cfg, strategies=("replay",),
-                            solver_solutions_per_100_stops=SCALING_SOLUTIONS_PER_100,
-                            solver_max_solutions=SCALING_MAX_SOLUTIONS)
-            replay = run_trial(hc.city, quick, progress)
+            # the same routing budget as the trial: the routes are repeatable, so the
+            # trial's replay collects what the last of these did
+            replay = run_trial(hc.city, replace(trial_cfg, strategies=("replay",)), progress)
             ratio = hc.recorded_kg / max(1e-9, replay["replay"].collected_l
                                          * hc.density_kg_per_l)
             if abs(ratio - 1.0) <= cfg.scale_tolerance:
