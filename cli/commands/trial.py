@@ -59,6 +59,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="with --solver-budget time: at most this many solver seconds per "
                         "fraction and day (default 5)")
     p.add_argument("--workers", type=int, default=2, help="solver processes (default 2)")
+    p.add_argument("--osrm", metavar="URL", help="road distances from an OSRM server "
+                                                 "(default: straight lines x 1.35)")
     p.add_argument("--html", type=Path, default=Path("trial-report.html"),
                    help="where to write the HTML report (default trial-report.html)")
     p.add_argument("--json", type=Path, help="also write the figures as JSON")
@@ -140,6 +142,17 @@ def run(args: argparse.Namespace) -> int:
               f"calendar {args.calendar}, solver budget {args.solver_budget}", flush=True)
         t0 = time.perf_counter()
         progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+        if args.osrm:  # road distances for every strategy (the workers inherit it)
+            from optimizer import OsrmTableProvider
+            from simulator.trial.routing import use_matrix_provider
+
+            roads = OsrmTableProvider(args.osrm)
+            try:  # fail now, not after the warm-up
+                roads.matrices([city.depots[0].location, city.containers[0].location])
+            except Exception as exc:  # MatrixProviderError, or an answer we cannot read
+                raise UserError(f"--osrm: {exc}") from exc
+            use_matrix_provider(roads)
+            print(f"distances: road network from OSRM at {args.osrm}", flush=True)
         results = run_trial(city, config, progress)
         wall = time.perf_counter() - t0
     except SimulatorError as exc:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, fields, replace
 
 from domain.service_calendar import DEFAULT_CALENDAR
 from optimizer import OsrmTableProvider
+from optimizer.errors import MatrixProviderError
+from simulator.errors import InputError
 from simulator.history.calibrate import Calibration
 from simulator.history.city import HistoryCity, Period, build_city, rescale, scale_to_recorded
 from simulator.history.deposits import deposit_model_for
@@ -75,6 +77,12 @@ def run_history_trial(cal: Calibration, setup: MunicipalitySetup, cfg: HistoryTr
         settings["calendar"] = setup.calendar or DEFAULT_CALENDAR
     trial_cfg = TrialConfig(**(settings | cfg.trial_overrides))
     provider, distances = distance_provider(cfg.osrm_url, matrix_provider)
+    if provider is not None:  # fail now, not after the warm-up
+        try:
+            provider.matrices([hc.city.depots[0].location,  # type: ignore[attr-defined]
+                               hc.city.containers[0].location])
+        except MatrixProviderError as exc:
+            raise InputError(f"distances: {exc}") from exc
     previous = use_matrix_provider(provider) if provider is not None else None
     t0 = time.perf_counter()
     try:

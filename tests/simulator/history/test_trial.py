@@ -114,3 +114,14 @@ def test_containers_file_sets_the_sites(inputs, tmp_path):
     other = str(cal.site_ids[1])
     if other in by_id:
         assert by_id[other].volume_l == cal.containers[1] * cal.container_volume_l
+
+
+def test_unreachable_osrm_is_a_clear_error_before_the_trial(inputs):
+    """An OSRM address that does not answer is an error naming it, raised before any day."""
+    from simulator.errors import InputError
+
+    cal, setup = inputs
+    cfg = HistoryTrialConfig(PERIOD, strategies=("replay",), workers=1,
+                             osrm_url="http://127.0.0.1:9")
+    with pytest.raises(InputError, match=r"OSRM at http://127.0.0.1:9 unreachable"):
+        run_history_trial(cal, setup, cfg)
