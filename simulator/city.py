@@ -87,10 +87,14 @@ class CityContainer:
 
 @dataclass(frozen=True, slots=True)
 class CitySite:
-    """A depot or disposal site."""
+    """A depot or disposal site (a municipality's own disposal site may give its unload time
+    and opening hours, seconds since local midnight; None: the trial's defaults)."""
 
     name: str
     location: GeoPoint
+    unload_s: int | None = None
+    open_s: int | None = None
+    close_s: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,8 +90,8 @@ def build_city(cal: Calibration, setup: MunicipalitySetup, period: Period, *,
             service_time_s=STOP_S + LIFT_S * n, address=str(cal.site_ids[i])))
     depots = tuple(CitySite(d.name, d.location) for d in setup.depots)
     depot_index = {d.name: k for k, d in enumerate(setup.depots)}
-    sites = tuple(CitySite(s.name, s.location) for s in setup.disposal_sites
-                  if not s.fractions or fraction in s.fractions)
+    sites = tuple(CitySite(s.name, s.location, s.unload_s, s.opens_s, s.closes_s)
+                  for s in setup.disposal_sites if not s.fractions or fraction in s.fractions)
     kg_factor = DENSITY_KG_PER_L[fraction] / density
     vehicles = tuple(CityVehicle(t.name, t.fraction, depot_index[t.depot], t.capacity_l,
                                  t.capacity_kg * kg_factor)

@@ -28,6 +28,7 @@ from optimizer import (
     Vehicle,
     plan_routes,
 )
+from optimizer.model import NO_LIMIT_S
 from planning.problem import RoutingSettings
 from simulator.city import City
 
@@ -117,8 +118,10 @@ def build_problem(city: City, fraction: Fraction, choices: list[StopChoice],
         distance_m=distance, duration_s=duration,
         depots=tuple(Depot(d.name, i) for i, d in enumerate(city.depots)),
         stops=stops, vehicles=vehicles,
-        disposal_sites=tuple(DisposalSite(s.name, n_dep + i, unload_s=UNLOAD_S)
-                             for i, s in enumerate(city.disposal_sites)),
+        disposal_sites=tuple(DisposalSite(
+            s.name, n_dep + i, unload_s=UNLOAD_S if s.unload_s is None else s.unload_s,
+            open_s=s.open_s or 0, close_s=NO_LIMIT_S if s.close_s is None else s.close_s)
+            for i, s in enumerate(city.disposal_sites)),
         name=f"{city.name}-{fraction.value}")
 
 

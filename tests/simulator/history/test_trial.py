@@ -125,3 +125,18 @@ def test_unreachable_osrm_is_a_clear_error_before_the_trial(inputs):
                              osrm_url="http://127.0.0.1:9")
     with pytest.raises(InputError, match=r"OSRM at http://127.0.0.1:9 unreachable"):
         run_history_trial(cal, setup, cfg)
+
+
+def test_disposal_site_hours_and_unload_time_reach_the_router(inputs):
+    """The set-up's disposal site opening hours and unload time are the routing problem's."""
+    from domain import Fraction
+    from simulator.history.city import build_city
+    from simulator.trial.routing import StopChoice, build_problem
+
+    cal, setup = inputs
+    site = setup.disposal_sites[0]
+    city = build_city(cal, setup, PERIOD).city
+    problem = build_problem(city, Fraction.RESIDUAL, [StopChoice(0, 1000.0)])
+    (routed,) = problem.disposal_sites
+    assert (routed.unload_s, routed.open_s, routed.close_s) == (
+        site.unload_s, site.opens_s, site.closes_s) == (1200, 6 * 3600, 18 * 3600)
