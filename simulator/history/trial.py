@@ -7,8 +7,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
+from datetime import time as dt_time
 
-from domain.service_calendar import DEFAULT_CALENDAR
+from domain.service_calendar import DEFAULT_CALENDAR, ServiceCalendar, Shift
 from optimizer import OsrmTableProvider
 from optimizer.errors import MatrixProviderError
 from simulator.errors import InputError
@@ -74,7 +75,7 @@ def run_history_trial(cal: Calibration, setup: MunicipalitySetup, cfg: HistoryTr
         extra_strategies=(("replay", lambda city: ReplayStrategy(visits)),
                           ("practice", lambda city: PracticeStrategy(per_day))))
     if "calendar" in {f.name for f in fields(TrialConfig)}:  # the trial's service calendar
-        settings["calendar"] = setup.calendar or DEFAULT_CALENDAR
+        settings["calendar"] = service_calendar(setup)
     trial_cfg = TrialConfig(**(settings | cfg.trial_overrides))
     provider, distances = distance_provider(cfg.osrm_url, matrix_provider)
     if provider is not None:  # fail now, not after the warm-up
@@ -111,3 +112,15 @@ def distance_provider(osrm_url: str | None, provider=None) -> tuple[object | Non
     if osrm_url:
         return OsrmTableProvider(osrm_url), f"road distances from OSRM at {osrm_url}"
     return None, STRAIGHT_LINES
+
+
+def service_calendar(setup: MunicipalitySetup) -> ServiceCalendar:
+    """calendar.json if given; else Monday to Friday with the fleet's shift (its earliest
+    start to its latest end)."""
+    if setup.calendar is not None:
+        return setup.calendar
+    start = min(t.shift_start_s for t in setup.fleet)
+    end = max(t.shift_end_s for t in setup.fleet)
+    return replace(DEFAULT_CALENDAR, default_shift=Shift(
+        dt_time(start // 3600, start % 3600 // 60), dt_time(min(end, 86_399) // 3600,
+                                                            min(end, 86_399) % 3600 // 60)))

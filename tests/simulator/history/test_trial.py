@@ -140,3 +140,19 @@ def test_disposal_site_hours_and_unload_time_reach_the_router(inputs):
     (routed,) = problem.disposal_sites
     assert (routed.unload_s, routed.open_s, routed.close_s) == (
         site.unload_s, site.opens_s, site.closes_s) == (1200, 6 * 3600, 18 * 3600)
+
+
+def test_without_calendar_the_fleet_sets_the_shift(inputs):
+    """No calendar.json: Monday to Friday, with the fleet's own shift times."""
+    import dataclasses
+
+    from simulator.history.setup import TruckSpec
+    from simulator.history.trial import service_calendar
+
+    _, setup = inputs
+    truck = TruckSpec("k", setup.depots[0].name, setup.fleet[0].fraction, 10_000, 90_000,
+                      6 * 3600, 14 * 3600 + 1800)
+    calendar = service_calendar(dataclasses.replace(setup, calendar=None, fleet=(truck,)))
+    assert calendar.weekdays == frozenset({1, 2, 3, 4, 5})
+    assert (calendar.default_shift.start_s, calendar.default_shift.end_s) == (21_600, 52_200)
+    assert service_calendar(setup) is setup.calendar
