@@ -186,10 +186,18 @@ def seed_route(conn, tenant_id: str, n_stops: int, plan_date: date) -> dict:
     )
     stored = plans_store.store_plan(conn, tenant_id, header, [route], stops, [])
     plans_store.publish_plan(conn, tenant_id, stored.id)
+    stop_of = {
+        r["container_id"]: r["id"]
+        for r in conn.execute(
+            "SELECT id, container_id FROM plan_stops WHERE plan_id = %s AND kind = 'container'",
+            (stored.id,),
+        )
+    }
     return {
         "plan_id": stored.id,
         "vehicle_id": vehicle.id,
         "container_ids": ids,
+        "stop_ids": [stop_of[cid] for cid in ids],
         "site_id": site.id,
     }
 
@@ -254,11 +262,13 @@ def _wait_ready(base: str) -> None:
     raise UserError("the API did not become ready within 30 s")
 
 
-def _stop_event(container_id: int) -> dict:
+def _stop_event(stop: tuple[int, int]) -> dict:
+    """One emptied event at (stop id, container id) of the driver's route."""
     event = {
         "event_id": str(uuid.uuid4()),
         "kind": "emptied",
-        "container_id": container_id,
+        "stop_id": stop[0],
+        "container_id": stop[1],
         "occurred_at": datetime.now(UTC).isoformat(),
         "observed_fill_fraction": 0.8,
     }
@@ -375,7 +385,7 @@ def run(args: argparse.Namespace) -> int:
                 "POST",
                 "/v1/stop-events",
                 auth,
-                seeded["container_ids"],
+                list(zip(seeded["stop_ids"], seeded["container_ids"], strict=True)),
             ),
         ]
         print(

@@ -90,28 +90,29 @@ function request()
   counter = counter + 1
   local id = string.format("%s-%04x-4%03x-8%03x-%012x", prefix, math.random(0, 65535),
     math.random(0, 4095), math.random(0, 4095), counter)
+  local stop = ids[counter % #ids + 1]
   local body = string.format(
-    '{"events":[{"event_id":"%s","kind":"emptied","container_id":%d,'
+    '{"events":[{"event_id":"%s","kind":"emptied","stop_id":%d,"container_id":%d,'
     .. '"occurred_at":"%s","observed_fill_fraction":0.8}]}',
-    id, ids[counter % #ids + 1], os.date("!%Y-%m-%dT%H:%M:%SZ"))
+    id, stop[1], stop[2], os.date("!%Y-%m-%dT%H:%M:%SZ"))
   return wrk.format("POST", PATH, nil, body)
 end
 """
 
 
-def wrk_script(method: str, path: str, headers: dict[str, str], container_ids=None) -> str:
+def wrk_script(method: str, path: str, headers: dict[str, str], stops=None) -> str:
     """The Lua for one scenario: fixed headers; for the stop-event post, a fresh event per
-    request (a unique event_id, the containers in turn)."""
+    request (a unique event_id, the route's (stop id, container id) pairs in turn: a driver
+    reports only stops of their route)."""
     lines = [f"MARK = {_lua_string(WRK_MARK)}", f"PATH = {_lua_string(path)}"]
     lines.append(f"wrk.method = {_lua_string(method)}")
     lines.append("wrk.path = PATH")
     for name, value in headers.items():
         lines.append(f"wrk.headers[{_lua_string(name)}] = {_lua_string(value)}")
-    if container_ids is not None:
+    if stops is not None:
         lines.append('wrk.headers["Content-Type"] = "application/json"')
-        lines.append(
-            _LUA_STOP_EVENTS.replace("{IDS}", "{" + ",".join(map(str, container_ids)) + "}")
-        )
+        pairs = ",".join(f"{{{int(stop)},{int(container)}}}" for stop, container in stops)
+        lines.append(_LUA_STOP_EVENTS.replace("{IDS}", "{" + pairs + "}"))
     lines.append(_LUA_DONE)
     return "\n".join(lines)
 
