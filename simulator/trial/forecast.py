@@ -123,7 +123,8 @@ class ForecastStrategy:
         lookahead = pol.prize_lookahead_days
         if lookahead is None:
             lookahead = (_next_service_day(view.next_service_day) - view.next_service_day).days
-        policy = selection.SelectionPolicy(must_level=pol.must_level, skip_level=pol.skip_level,
+        policy = selection.SelectionPolicy(rule="level", must_level=pol.must_level,
+                                           skip_level=pol.skip_level,
                                            prize_m=pol.max_prize_m, must_z=pol.must_z,
                                            prize_lookahead_days=lookahead,
                                            closed_dates=_closed_dates(view.day))
