@@ -53,7 +53,8 @@ def test_the_next_chance_skips_days_without_collection():
                  utc_offset_s=3600, method="readings")
     [weekend] = select_containers({1: f}, friday, TZ, LEVEL)
     [daily] = select_containers({1: f}, friday, TZ,
-                                SelectionPolicy(rule="level", collection_weekdays=frozenset(range(1, 8))))
+                                SelectionPolicy(rule="level",
+                                                collection_weekdays=frozenset(range(1, 8))))
     assert (weekend.decision, daily.decision) == ("must", "optional")
 
 
@@ -109,6 +110,7 @@ def test_prize_lookahead_values_containers_due_soon():
     with a one-day prize lookahead than without."""
     f = _f(1, 0.55, 0.12)
     [now] = select_containers({1: f}, MONDAY, TZ, LEVEL)
-    [ahead] = select_containers({1: f}, MONDAY, TZ, SelectionPolicy(rule="level", prize_lookahead_days=1))
+    [ahead] = select_containers({1: f}, MONDAY, TZ,
+                                SelectionPolicy(rule="level", prize_lookahead_days=1))
     assert now.decision == ahead.decision == "optional"
     assert ahead.prize_m > 2 * now.prize_m
