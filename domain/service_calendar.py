@@ -14,9 +14,9 @@ A `ServiceCalendar` holds:
 - shift times: `default_shift`, overridden per weekday by `shifts`.
 
 Pure functions: `is_service_day`, `service_days`, `next_chance`, `next_chances`,
-`previous_service_day`, `collection_day`, `shift_on`, `parse_weekdays`; `calendar_from_dict` / `calendar_to_dict` give the one JSON form (the API,
-the CLI, the trial's calendar file and the database all use it). Bad input raises
-`CalendarError` (a `ValueError`) naming the field.
+`previous_service_day`, `collection_day`, `shift_on`, `parse_weekdays`; `calendar_from_dict`
+and `calendar_to_dict` give the one JSON form (the API, the CLI, the trial's calendar file and
+the database all use it). Bad input raises `CalendarError` (a `ValueError`) naming the field.
 """
 
 from __future__ import annotations
